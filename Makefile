@@ -1,0 +1,33 @@
+# The two commands: `make demo` and `make test`. Both create .venv when missing.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-dev
+
+.PHONY: demo test run bench sim clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m bot demo
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+run: $(STAMP)
+	$(PY) -m bot run
+
+bench: $(STAMP)
+	$(PY) -m pytest bench -q --benchmark-only
+
+sim: $(STAMP)
+	$(PY) -m bot sim --scenario data/scenarios/quick.json
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,49 @@
+"""`python -m bot SUBCOMMAND`: each subcommand is a module here with `add_arguments` and `run`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from bot.config import SettingsError
+
+# name -> (module, one-line help). Modules are imported only when their command runs, so
+# `--help` stays fast and one command's heavy imports never slow another.
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "settings": ("bot.cli.settings", "print every setting, its env name and current value"),
+    "demo": ("bot.cli.demo", "run the main job on the embedded simulator (no credentials)"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="ORAKL: large and unusual US options and stock flow, posted to Discord.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (module_name, summary) in SUBCOMMANDS.items():
+        sub = commands.add_parser(name, help=summary, description=summary)
+        sub.set_defaults(module_name=module_name)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    # Parse once to find the command, then let its module declare its own arguments.
+    known, _ = parser.parse_known_args(argv)
+    module = importlib.import_module(known.module_name)
+    sub = argparse.ArgumentParser(
+        prog=f"python -m bot {known.command}", description=SUBCOMMANDS[known.command][1]
+    )
+    module.add_arguments(sub)
+    args = sub.parse_args(argv[argv.index(known.command) + 1 :])
+    try:
+        return int(module.run(args) or 0)
+    except SettingsError as error:
+        print(f"configuration error:\n{error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

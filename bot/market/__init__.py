@@ -1,0 +1,1 @@
+"""Market time and the options feed: clock, calendar, baselines, flow events."""

@@ -1,0 +1,1 @@
+"""Helpers that make a test read like the behaviour it checks."""
