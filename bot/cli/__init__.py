@@ -14,6 +14,7 @@ from bot.config import SettingsError
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "settings": ("bot.cli.settings", "print every setting, its env name and current value"),
     "demo": ("bot.cli.demo", "run the main job on the embedded simulator (no credentials)"),
+    "sim": ("bot.cli.sim", "serve the Polygon-compatible market simulator on 127.0.0.1"),
 }
 
 
