@@ -110,6 +110,7 @@ class Settings(BaseSettings):
         env_file_encoding="utf-8",
         extra="ignore",
         populate_by_name=True,
+        env_ignore_empty=True,  # a copied .env.example with blank values means "default"
     )
 
     discord_token: SecretStr | None = Field(
