@@ -1,0 +1,178 @@
+"""The options feed: one paginated chain fetch per underlying per refresh → flow events.
+
+Every scanner reads the events this produces (through the `EventLog`); none of them fetch
+chains themselves. The latest chain of each underlying stays available for `/flow`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from bot.market.baselines import VolumeCache, VolumeDelta
+from bot.market.calendar import dte, et_date
+from bot.market.clock import Clock
+from bot.market.events import EventLog, FlowEvent
+from bot.polygon.client import PolygonClient
+from bot.polygon.models import ChainSnapshot, DayBar, OptionContractSnapshot
+
+OPTION_TYPES = ("call", "put")
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshResult:
+    underlying: str
+    pages: int
+    contracts: int
+    events: list[FlowEvent]
+    spot: float | None
+    fetched_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LatestChain:
+    """What `/flow` and the planner read: the newest chain of one underlying."""
+
+    chain: ChainSnapshot
+    spot: float | None
+
+
+@dataclass
+class FeedStats:
+    refreshes: int = 0
+    pages: int = 0
+    contracts: int = 0
+    events: int = 0
+    skipped_other_type: int = 0
+
+
+@dataclass
+class OptionsFeed:
+    client: PolygonClient
+    clock: Clock
+    cache: VolumeCache
+    log: EventLog
+    max_dte: int
+    strike_window: float = 0.30  # fetch strikes within ±30% of the last known spot
+    latest: dict[str, LatestChain] = field(default_factory=dict)
+    stats: FeedStats = field(default_factory=FeedStats)
+
+    async def refresh(self, underlying: str) -> RefreshResult:
+        """Fetch the chain once, compute its flow events once, append them to the log."""
+        today = et_date(self.clock.now())
+        previous = self.latest.get(underlying)
+        centre = previous.spot if previous is not None and previous.spot else None
+        if centre is None:
+            centre = await self._stock_spot(underlying)
+        chain = await self.client.options_chain(
+            underlying,
+            expiration_date_gte=today,
+            expiration_date_lte=today + timedelta(days=self.max_dte),
+            strike_price_gte=round(centre * (1 - self.strike_window), 2) if centre else None,
+            strike_price_lte=round(centre * (1 + self.strike_window), 2) if centre else None,
+        )
+        spot, spot_source = _chain_spot(chain.results), "chain"
+        if spot is None:
+            # The stock snapshot is cached by the client, so this is usually free.
+            spot, spot_source = await self._stock_spot(underlying), "stock_snapshot"
+        stamped = self.log.append(self._events(chain, spot, spot_source if spot else "none"))
+        self.latest[underlying] = LatestChain(chain, spot)
+        self.stats.refreshes += 1
+        self.stats.pages += chain.pages
+        self.stats.contracts += len(chain.results)
+        self.stats.events += len(stamped)
+        return RefreshResult(underlying, chain.pages, len(chain.results), stamped, spot, chain.fetched_at)
+
+    async def _stock_spot(self, underlying: str) -> float | None:
+        snapshot = await self.client.stock_snapshot(underlying)
+        for bar in (snapshot.min, snapshot.day):
+            if bar is not None and bar.c > 0:
+                return bar.c
+        if snapshot.last_trade is not None and snapshot.last_trade.price > 0:
+            return snapshot.last_trade.price
+        return None
+
+    def _events(self, chain: ChainSnapshot, spot: float | None, spot_source: str) -> list[FlowEvent]:
+        observed_at = chain.fetched_at
+        session = et_date(observed_at)
+        refreshed_at = self.clock.monotonic()
+        events = []
+        for contract in chain.results:
+            details, day = contract.details, contract.day
+            if details.contract_type not in OPTION_TYPES:
+                self.stats.skipped_other_type += 1
+                continue
+            if day is None:
+                continue
+            delta = self.cache.observe(
+                chain.underlying,
+                details.ticker,
+                session,
+                day.volume,
+                day.vwap,
+                observed_at,
+                refreshed_at=refreshed_at,
+                day_low=day.low,
+                day_high=day.high,
+                last_trade_price=contract.last_trade.price if contract.last_trade else None,
+            )
+            if delta is not None:
+                events.append(_event(chain.underlying, contract, day, session, delta, spot, spot_source))
+        return events
+
+
+def _chain_spot(results: list[OptionContractSnapshot]) -> float | None:
+    for contract in results:
+        asset = contract.underlying_asset
+        price = asset.price if asset.price is not None else asset.value
+        if price:
+            return price
+    return None
+
+
+def _timeframe(contract: OptionContractSnapshot) -> str:
+    for part in (contract.last_quote, contract.last_trade, contract.underlying_asset):
+        if part is not None and part.timeframe:
+            return part.timeframe
+    return "UNKNOWN"
+
+
+def _event(
+    underlying: str,
+    contract: OptionContractSnapshot,
+    day: DayBar,
+    session: date,
+    traded: VolumeDelta,
+    spot: float | None,
+    spot_source: str,
+) -> FlowEvent:
+    details, greeks, quote = contract.details, contract.greeks, contract.last_quote
+    return FlowEvent(
+        underlying=underlying,
+        contract=details.ticker,
+        contract_type=details.contract_type,
+        strike=details.strike_price,
+        expiration=details.expiration_date,
+        shares_per_contract=details.shares_per_contract,
+        dte=dte(details.expiration_date, traded.window_end),
+        contracts=traded.contracts,
+        premium=traded.notional * details.shares_per_contract,
+        average_price=traded.average_price,
+        price_source=traded.price_source,
+        window_start=traded.window_start,
+        window_end=traded.window_end,
+        session=session,
+        day_volume=day.volume,
+        open_interest=contract.open_interest,
+        implied_volatility=contract.implied_volatility,
+        delta=greeks.delta if greeks else None,
+        gamma=greeks.gamma if greeks else None,
+        theta=greeks.theta if greeks else None,
+        vega=greeks.vega if greeks else None,
+        bid=quote.bid if quote else None,
+        ask=quote.ask if quote else None,
+        last_trade_price=contract.last_trade.price if contract.last_trade else None,
+        underlying_price=spot,
+        underlying_price_source=spot_source,
+        timeframe=_timeframe(contract),
+    )
