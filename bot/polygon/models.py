@@ -23,7 +23,7 @@ Field names and JSON types follow the official OpenAPI spec (massive-com/client-
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import msgspec
@@ -144,6 +144,15 @@ class ChainPage(_Page, kw_only=True):
 
 class _ContractSnapshotResponse(_Page, kw_only=True):
     results: OptionContractSnapshot
+
+
+class ChainSnapshot(_Model, kw_only=True):
+    """A whole options chain as the client assembled it from every page (not a wire type)."""
+
+    underlying: str
+    results: list[OptionContractSnapshot]
+    pages: int
+    fetched_at: datetime  # the injected clock's time when the last page arrived
 
 
 # --- trades, quotes, aggregates -----------------------------------------------------------
