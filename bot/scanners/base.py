@@ -21,7 +21,8 @@ from bot.market.calendar import years_to_expiry
 from bot.market.clock import Clock
 from bot.market.events import FlowEvent
 from bot.market.trade_reader import TapeReading, TradeReader
-from bot.scanners.dedup import Decision, DedupState, decide
+from bot.scanners.dedup import Decision, decide
+from bot.store.dedup import DedupState
 from bot.scanners.scoring import total
 
 SettingsT = TypeVar("SettingsT", bound=OptionsScannerSettings)

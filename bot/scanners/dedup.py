@@ -9,9 +9,11 @@ so a restart does not repeat an alert.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+
+from bot.store.dedup import DedupState
 
 ACCUMULATION_MULTIPLE = 2.0
 ACCUMULATION_MIN_GAP = timedelta(minutes=15)
@@ -24,20 +26,6 @@ class Decision(StrEnum):
     SUPPRESSED = "SUPPRESSED"
 
 
-@dataclass(frozen=True, slots=True)
-class DedupState:
-    session_date: date
-    first_alerted_at: datetime
-    last_alerted_at: datetime
-    last_alerted_premium: float
-    accumulated_premium: float
-    alerts_today: int
-
-    @property
-    def accumulation_alerts(self) -> int:
-        return self.alerts_today - 1
-
-
 def decide(state: DedupState | None, premium: float, session: date, now: datetime) -> tuple[Decision, DedupState]:
     """The decision for one more qualifying flow of `premium`, and the state to store."""
     if state is None or state.session_date != session:
@@ -46,7 +34,7 @@ def decide(state: DedupState | None, premium: float, session: date, now: datetim
     if (
         accumulated >= ACCUMULATION_MULTIPLE * state.last_alerted_premium
         and now - state.last_alerted_at >= ACCUMULATION_MIN_GAP
-        and state.accumulation_alerts < ACCUMULATION_MAX_PER_DAY
+        and state.alerts_today - 1 < ACCUMULATION_MAX_PER_DAY  # the first alert was NEW
     ):
         return Decision.ACCUMULATION, replace(
             state,

@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.scanners.dedup import Decision, DedupState, decide
+from bot.scanners.dedup import Decision, decide
+from bot.store.dedup import DedupState
 
 SESSION = date(2026, 11, 24)
 OPEN = datetime(2026, 11, 24, 14, 30, tzinfo=timezone.utc)
