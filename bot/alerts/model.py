@@ -33,6 +33,8 @@ from pydantic import (
     model_validator,
 )
 
+from bot.analytics.tape import Sentiment, Side
+
 
 class Scanner(StrEnum):
     FLOW = "flow"
@@ -73,19 +75,6 @@ STOCK_SCANNERS = frozenset({Scanner.DARKPOOL, Scanner.BREAKOUTS})
 class ContractType(StrEnum):
     CALL = "call"
     PUT = "put"
-
-
-class Side(StrEnum):
-    BUY = "BUY"
-    SELL = "SELL"
-    MID = "MID"
-    UNKNOWN = "UNKNOWN"
-
-
-class Sentiment(StrEnum):
-    BULLISH = "bullish"
-    BEARISH = "bearish"
-    NEUTRAL = "neutral"
 
 
 class Tag(StrEnum):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Literal, Protocol
 
 from bot.analytics.conditions import ConditionTable
@@ -28,20 +28,22 @@ NANOS_PER_SECOND = 1_000_000_000
 OptionKind = Literal["call", "put"]
 
 
-class Style(str, Enum):
+class Style(StrEnum):
     SWEEP = "SWEEP"
     SPLIT = "SPLIT"
     BLOCK = "BLOCK"
 
 
-class Side(str, Enum):
-    BUY = "buy"
-    SELL = "sell"
-    MID = "mid"
-    UNKNOWN = "unknown"
+class Side(StrEnum):
+    """Who was aggressive; the Alert model shows the same values."""
+
+    BUY = "BUY"
+    SELL = "SELL"
+    MID = "MID"
+    UNKNOWN = "UNKNOWN"
 
 
-class Sentiment(str, Enum):
+class Sentiment(StrEnum):
     BULLISH = "bullish"
     BEARISH = "bearish"
     NEUTRAL = "neutral"

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Generic, Protocol, TypeVar
 
-from bot.alerts.model import Alert, ContractType, DataDelay, Scanner, ScoreComponent, Sentiment, Side, Status, Tag
+from bot.alerts.model import Alert, ContractType, DataDelay, Scanner, ScoreComponent, Status, Tag
 from bot.analytics.greeks import MissingVolatility, prob_itm
 from bot.analytics.tape import Style
 from bot.config import OptionsScannerSettings
@@ -181,9 +181,9 @@ def option_alert(
         premium=reading.premium,
         size=max(1, round(reading.contracts)),
         average_price=reading.average_price,
-        side=Side(reading.side.name),
+        side=reading.side,
         side_is_approximate=reading.side_is_approximate,
-        sentiment=Sentiment(reading.sentiment.value),
+        sentiment=reading.sentiment,
         score=total(finding.components),
         score_components=tuple(finding.components),
         spot=event.underlying_price or None,
