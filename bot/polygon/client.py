@@ -14,7 +14,6 @@ wrote into `next_url`), with any `apiKey` parameter removed.
 
 from __future__ import annotations
 
-import asyncio
 import email.utils
 import logging
 import random
@@ -22,7 +21,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import date, datetime, timezone
 from types import TracebackType
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import aiohttp
@@ -57,6 +56,9 @@ from bot.polygon.models import (
     StockSnapshot,
     Trade,
 )
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +189,7 @@ class PolygonClient:
         self._client_timeout = aiohttp.ClientTimeout(total=timeout)
 
     @classmethod
-    def from_settings(cls, settings: Any, clock: Clock | None = None) -> PolygonClient:
+    def from_settings(cls, settings: Settings, clock: Clock | None = None) -> PolygonClient:
         if settings.polygon_api_key is None:
             raise AuthError("no API key configured (set POLYGON_API_KEY)")
         return cls(
@@ -435,11 +437,11 @@ class PolygonClient:
                 if status == 429:
                     self.stats.rate_limited += 1
                     delay = self._retry_after(retry_after)
-                    if delay is not None and delay > MAX_RETRY_AFTER_SECONDS:
-                        error.detail = f"the server asked to wait {delay:g}s"
-                        self._fail(error, attempt, attempts)
-                        raise error from None
-            if not isinstance(error, (RateLimitedError, UpstreamError)) or attempt == attempts:
+            retryable = isinstance(error, (RateLimitedError, UpstreamError))
+            if delay is not None and delay > MAX_RETRY_AFTER_SECONDS:
+                error.detail = f"the server asked to wait {delay:g}s"
+                retryable = False
+            if not retryable or attempt == attempts:
                 self._fail(error, attempt, attempts)
                 raise error from None
             if delay is None:
