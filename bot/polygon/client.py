@@ -360,10 +360,13 @@ class PolygonClient:
             results, _ = await self._collect(kind, path, params, decoder, max_pages)
             return results
 
-        return await self._cached(kind, path, params, fetch)
+        return await self._cached(kind, path, params, fetch, variant=max_pages)
 
-    async def _cached(self, kind: str, path: str, params: Params, fetch: Callable[[], Awaitable[T]]) -> T:
-        return await self.cache.get((kind, path, params), self.ttls.get(kind, 0.0), fetch)
+    async def _cached(
+        self, kind: str, path: str, params: Params, fetch: Callable[[], Awaitable[T]], variant: object = None
+    ) -> T:
+        """`variant` keeps apart calls of one URL whose results differ (another page cap)."""
+        return await self.cache.get((kind, path, params, variant), self.ttls.get(kind, 0.0), fetch)
 
     async def _collect(
         self,
