@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from bot.alerts.model import Alert, Scanner, ScoreComponent, Tag
 from bot.alerts.text import money
@@ -24,7 +24,7 @@ from bot.analytics.conditions import ConditionTable
 from bot.config import DarkpoolSettings
 from bot.market.calendar import MarketCalendar
 from bot.market.clock import from_epoch_ns
-from bot.polygon.models import Agg, Trade
+from bot.polygon.models import Agg, StockSnapshot, Trade
 from bot.scanners.dark_levels import Level, LevelBook
 from bot.scanners.scoring import component, linear_points, log_points, total
 
@@ -43,7 +43,17 @@ def trade_identity(trade: Trade) -> str:
     return f"{trade.exchange}:{trade.trf_id or ''}:{serial}"
 
 
-def is_off_exchange(trade: Trade) -> bool:
+class Reported(Protocol):
+    """A print as `/v3/trades` or a snapshot's `lastTrade` reports it."""
+
+    @property
+    def exchange(self) -> int | None: ...
+
+    @property
+    def trf_id(self) -> int | None: ...
+
+
+def is_off_exchange(trade: Reported) -> bool:
     return trade.exchange == TRF_EXCHANGE and trade.trf_id is not None
 
 
@@ -240,7 +250,7 @@ def _share_of_adv(percent: float | None) -> ScoreComponent:
 
 def _dark_level(block: Block) -> ScoreComponent:
     if block.nearest_prior_level is None:
-        return component("dark level", 0, "first dark print of the day seen")
+        return component("dark level", 0, "no dark level before it today")
     level, distance = block.nearest_prior_level
     return component(
         "dark level",
@@ -257,7 +267,7 @@ def _year_extreme(price: float, year: YearRange | None) -> ScoreComponent:
         return component(name, 20, f"above the {year.name} high ${year.high:,.2f}")
     if price <= year.low:
         return component(name, 20, f"below the {year.name} low ${year.low:,.2f}")
-    to_high, to_low = year.high / price - 1, 1 - year.low / price
+    to_high, to_low = 1 - price / year.high, price / year.low - 1
     if to_high <= to_low:
         return component(name, linear_points(to_high, 0.05, 0, 20), f"{to_high:.1%} below the {year.name} high ${year.high:,.2f}")
     return component(name, linear_points(to_low, 0.05, 0, 20), f"{to_low:.1%} above the {year.name} low ${year.low:,.2f}")
@@ -291,6 +301,20 @@ def against_last_lit(price: float, last_lit: float) -> str:
     else:
         where = "at"
     return f"{where} the last lit trade {last_lit:,.2f}"
+
+
+def where_it_sat(price: float, snapshot: StockSnapshot | None) -> str | None:
+    """Against the snapshot's NBBO when it has a two-sided quote, else against its last trade
+    when that was a lit one; None when there is nothing honest to compare with."""
+    if snapshot is None:
+        return None
+    quote = snapshot.last_quote
+    if quote is not None and 0 < quote.bid_price <= quote.ask_price:
+        return against_nbbo(price, quote.bid_price, quote.ask_price)
+    last = snapshot.last_trade
+    if last is not None and last.price > 0 and not is_off_exchange(last):
+        return against_last_lit(price, last.price)
+    return None
 
 
 # --- the alert -------------------------------------------------------------------------------
