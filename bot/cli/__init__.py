@@ -15,6 +15,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "settings": ("bot.cli.settings", "print every setting, its env name and current value"),
     "demo": ("bot.cli.demo", "run the main job on the embedded simulator (no credentials)"),
     "sim": ("bot.cli.sim", "serve the Polygon-compatible market simulator on 127.0.0.1"),
+    "run": ("bot.cli.run", "run the Discord bot (needs DISCORD_TOKEN and POLYGON_API_KEY)"),
+    "sync": ("bot.cli.sync", "publish the slash commands to Discord (everywhere, or --guild ID)"),
+    "invite": ("bot.cli.invite", "print the link that adds ORAKL to a server"),
+    "replay": ("bot.cli.replay", "replay a scenario on a virtual clock; alerts as JSON lines"),
 }
 
 

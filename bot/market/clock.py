@@ -122,16 +122,19 @@ class VirtualClock:
     async def run(self, awaitable: Awaitable[T], *, idle_poll: float = 0.0005) -> T:
         """Run `awaitable`, jumping the clock to the next deadline whenever it sleeps.
 
-        Real I/O (a loopback HTTP call, say) is given a moment of wall time before the clock
-        jumps, so a test or a replay sees retries, back-offs and rate limits play out in
-        order without waiting for them.
+        While nobody sleeps on this clock, only real I/O (a loopback HTTP call, say) can make
+        progress, so it is given wall time in `idle_poll` slices; as soon as something sleeps,
+        the clock jumps to it. A test or a replay sees retries, back-offs and rate limits
+        play out in order without waiting for them.
         """
         task = asyncio.ensure_future(awaitable)
         try:
             while not task.done():
-                await asyncio.sleep(idle_poll)
+                await asyncio.sleep(0)
                 gap = self.next_deadline()
-                if gap is not None and not task.done():
+                if gap is None:
+                    await asyncio.sleep(idle_poll)
+                elif not task.done():
                     self.advance(gap)
             return task.result()
         finally:
