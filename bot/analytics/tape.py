@@ -21,7 +21,6 @@ from typing import Literal, Protocol
 
 from bot.analytics.conditions import ConditionTable
 
-DEFAULT_BLOCK_MIN_SIZE = 100  # contracts in one print
 DEFAULT_SHARES_PER_CONTRACT = 100
 NANOS_PER_SECOND = 1_000_000_000
 
@@ -181,12 +180,24 @@ def _group_side(sides: Sequence[tuple[Side, float]]) -> Side:
     return leaders[0] if len(leaders) == 1 else Side.MID
 
 
-def _style(prints: Sequence[Print], exchanges: frozenset[int], block_min_size: float) -> Style | None:
+@dataclass(frozen=True, slots=True)
+class BlockRule:
+    """A lone print is a block when it is large in contracts or in dollars: 30 contracts of a
+    $25 option ($75K) is as much a block as 500 contracts of a $1.50 one."""
+
+    min_size: float = 100
+    min_premium: float = 25_000
+
+    def applies(self, size: float, premium: float) -> bool:
+        return size >= self.min_size or premium >= self.min_premium
+
+
+def _style(prints: Sequence[Print], exchanges: frozenset[int], lone_print_is_block: bool) -> Style | None:
     if len(exchanges) >= 2:
         return Style.SWEEP
     if len(prints) >= 2:
         return Style.SPLIT
-    return Style.BLOCK if prints[0].size >= block_min_size else None
+    return Style.BLOCK if lone_print_is_block else None
 
 
 def classify_prints(
@@ -197,7 +208,7 @@ def classify_prints(
     quotes: Iterable[TimedBidAsk] | None = None,
     snapshot_quote: BidAsk | None = None,
     window_seconds: float = 1.0,
-    block_min_size: float = DEFAULT_BLOCK_MIN_SIZE,
+    block: BlockRule = BlockRule(),
     shares_per_contract: float = DEFAULT_SHARES_PER_CONTRACT,
 ) -> list[PrintGroup]:
     """Group one contract's prints and read each group's style, premium, side and sentiment."""
@@ -211,11 +222,11 @@ def classify_prints(
             runs[-1].append(trade)
         else:
             runs.append([trade])
-    return [_summarise(run, kind, book, block_min_size, shares_per_contract) for run in runs]
+    return [_summarise(run, kind, book, block, shares_per_contract) for run in runs]
 
 
 def _summarise(
-    run: Sequence[Print], kind: OptionKind, book: _QuoteBook, block_min_size: float, shares_per_contract: float
+    run: Sequence[Print], kind: OptionKind, book: _QuoteBook, block: BlockRule, shares_per_contract: float
 ) -> PrintGroup:
     size = sum(trade.size for trade in run)
     notional = sum(trade.price * trade.size for trade in run)
@@ -223,11 +234,12 @@ def _summarise(
     reads = [book.side_of(trade) for trade in run]
     side = _group_side([(print_side, trade.size) for (print_side, _), trade in zip(reads, run)])
     approximate = side is not Side.UNKNOWN and any(from_snapshot for _, from_snapshot in reads)
+    premium = notional * shares_per_contract
     return PrintGroup(
-        style=_style(run, exchanges, block_min_size),
+        style=_style(run, exchanges, block.applies(size, premium)),
         prints=tuple(run),
         size=size,
-        premium=notional * shares_per_contract,
+        premium=premium,
         vwap=notional / size,
         first_timestamp_ns=run[0].sip_timestamp,
         last_timestamp_ns=run[-1].sip_timestamp,

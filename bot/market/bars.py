@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta, timezone
 
 from bot.analytics.ta import Bar, Candle, resample
-from bot.market.calendar import et_date
+from bot.market.calendar import MarketCalendar, et_date
 from bot.market.clock import Clock, from_epoch_ns
 from bot.polygon.client import PolygonClient
 from bot.polygon.models import Agg
@@ -29,6 +29,7 @@ def as_bar(agg: Agg) -> Bar:
 class BarsService:
     client: PolygonClient
     clock: Clock
+    calendar: MarketCalendar = field(default_factory=MarketCalendar)
     _daily: dict[str, tuple[date, int, list[Agg]]] = field(default_factory=dict)
 
     async def daily_history(self, symbol: str, sessions: int) -> list[Agg]:
@@ -51,8 +52,12 @@ class BarsService:
         return await self.client.aggregates(symbol, 1, "minute", today, today)
 
     async def closed_candles(self, symbol: str, minutes: int) -> list[Candle]:
-        """Today's closed N-minute candles (a forming candle never counts)."""
-        bars = await self.minute_bars(symbol)
+        """Closed N-minute candles from the previous session's open to now (a forming candle
+        never counts). The previous session is there so indicators such as RSI(14) read the
+        same continuous series a chart shows, not one restarted at every open."""
+        today = et_date(self.clock.now())
+        previous = self.calendar.previous_session(today)
+        bars = await self.client.aggregates(symbol, 1, "minute", previous, today)
         return resample((as_bar(bar) for bar in bars), minutes, closed_by=self.clock.now())
 
     def forget_before(self, day: date) -> None:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bot.analytics.conditions import ConditionTable
 from bot.analytics.tape import (
+    BlockRule,
     PrintGroup,
     Sentiment,
     Side,
@@ -90,11 +91,18 @@ def test_one_large_print_is_a_block_and_one_small_print_is_just_a_trade() -> Non
     block, small = classify(
         [Trade(2.05, 500, CBOE, T0), Trade(2.05, 5, CBOE, T0 + 5_000 * MS)],
         quotes=NBBO_2_00_2_10,
-        block_min_size=100,
+        block=BlockRule(min_size=100, min_premium=25_000),
     )
     assert block.style is Style.BLOCK and block.side is Side.MID
     assert block.sentiment is Sentiment.NEUTRAL
-    assert small.style is None and small.size == 5
+    assert small.style is None and small.size == 5  # 5 contracts, $1,025
+
+
+def test_a_lone_print_large_in_dollars_is_a_block_though_few_contracts() -> None:
+    (expensive,) = classify([Trade(25.15, 30, CBOE, T0)], quotes=NBBO_2_00_2_10, block=BlockRule(100, 25_000))
+    assert expensive.style is Style.BLOCK  # 30 contracts but $75,450
+    (cheap,) = classify([Trade(2.05, 30, CBOE, T0)], quotes=NBBO_2_00_2_10, block=BlockRule(100, 25_000))
+    assert cheap.style is None
 
 
 def test_prints_group_while_each_follows_the_last_within_the_window() -> None:
