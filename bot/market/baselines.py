@@ -129,11 +129,15 @@ class VolumeCache:
             self.stats.reseeds += 1
             self._seed(underlying, contract, session, volume, vwap, observed_at, now)
             return None
+        baseline.last_seen = now
+        if volume == baseline.volume:
+            # Nothing traded since: the next delta's window starts at this snapshot.
+            baseline.observed_at = observed_at
+            return None
         traded = traded_delta(
             baseline.volume, baseline.vwap, volume, vwap, day_low, day_high, last_trade_price
         )
         window_start = baseline.observed_at
-        baseline.last_seen = now
         if traded is None:
             return None
         baseline.volume, baseline.vwap, baseline.observed_at = volume, vwap, observed_at

@@ -159,3 +159,14 @@ def test_deltas_add_up_to_the_sessions_traded_volume_and_notional(steps: list[tu
             assert delta is None
     assert traded_contracts == volume - 1_000
     assert traded_notional == pytest.approx(volume * vwap - first_notional, rel=1e-6)
+
+
+def test_the_window_starts_at_the_last_snapshot_that_saw_the_same_volume() -> None:
+    chain = Chain()
+    chain.refresh("SPY", {"C1": (1_000, 2.00)})
+    chain.wait(15)
+    chain.refresh("SPY", {"C1": (1_000, 2.00)})  # quiet
+    chain.wait(15)
+    delta = chain.refresh("SPY", {"C1": (1_200, 2.00)})["C1"]
+    assert delta is not None
+    assert (delta.window_start, delta.window_end) == (START + timedelta(seconds=15), START + timedelta(seconds=30))
