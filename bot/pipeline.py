@@ -18,6 +18,7 @@ from bot.alerts.model import Alert, Scanner
 from bot.market.calendar import MarketCalendar
 from bot.market.clock import Clock, VirtualClock
 from bot.engine import OptionsEngine
+from bot.scheduler import Scheduler
 from bot.stocks import StockEngine
 
 log = logging.getLogger(__name__)
@@ -141,3 +142,10 @@ async def run_stepped(jobs: Sequence[Job], clock: VirtualClock, until: datetime,
                 await job.run()
                 due[job.id] = next_slot(job, (clock.now() - origin).total_seconds() + 1e-9)
         await clock.sleep(step)
+
+
+def schedule(jobs: Sequence[Job], scheduler: Scheduler, *, speed: float = 1.0) -> None:
+    """Put `jobs` on the APScheduler; `speed` > 1 runs them that much faster (the demo's
+    market clock runs `speed` times faster than the wall)."""
+    for job in jobs:
+        scheduler.every(job.id, job.seconds / speed, job.run, stagger=job.stagger / speed)

@@ -8,7 +8,9 @@ and both show in `/status`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -37,7 +39,7 @@ class JobHealth:
     last_error: str | None = None
 
 
-def staggered_start(stagger: int, now: datetime) -> datetime:
+def staggered_start(stagger: float, now: datetime) -> datetime:
     """The top of the current hour plus `stagger`: an interval that divides the hour then
     fires at the same seconds every time (flow at :00/:15/:30/:45, sweeps at :03/:18/...)."""
     return now.replace(minute=0, second=0, microsecond=0) + timedelta(seconds=stagger)
@@ -48,6 +50,7 @@ class Scheduler:
         self._scheduler = AsyncIOScheduler(timezone=timezone.utc)
         self._scheduler.add_listener(self._on_skipped, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
         self.health: dict[str, JobHealth] = {}
+        self._in_flight: set[asyncio.Task[object]] = set()
 
     @property
     def running(self) -> bool:
@@ -61,12 +64,29 @@ class Scheduler:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
 
-    def every(self, job_id: str, seconds: int, function: JobFunction, *, stagger: int = 0) -> None:
+    async def stop(self, grace_seconds: float) -> int:
+        """Stop scheduling and give runs in flight `grace_seconds` to finish (a delivery
+        half-sent, a chain half-read); the rest are cancelled. Returns how many were."""
+        if not self._scheduler.running:
+            return 0
+        # Pause first: APScheduler's shutdown cancels the coroutines it is running.
+        self._scheduler.pause()
+        late: set[asyncio.Task[object]] = set()
+        if self._in_flight:
+            _, late = await asyncio.wait(set(self._in_flight), timeout=grace_seconds)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+        self.shutdown()
+        await asyncio.sleep(0)  # AsyncIOScheduler applies its shutdown on the loop's next turn
+        return len(late)
+
+    def every(self, job_id: str, seconds: float, function: JobFunction, *, stagger: float = 0) -> None:
         """Run `function` every `seconds`, `stagger` seconds into each interval."""
         trigger = IntervalTrigger(
             seconds=seconds, start_date=staggered_start(stagger, datetime.now(timezone.utc))
         )
-        self._add(job_id, trigger, function, misfire_grace_time=seconds)
+        self._add(job_id, trigger, function, misfire_grace_time=max(1, math.ceil(seconds)))
 
     def daily(self, job_id: str, hour: int, minute: int, function: JobFunction) -> None:
         """Run `function` once a day at hour:minute New York time."""
@@ -103,6 +123,10 @@ class Scheduler:
         async def run() -> None:
             health = self.health.setdefault(job_id, JobHealth())
             started = time.monotonic()
+            task = asyncio.current_task()
+            if task is not None:
+                self._in_flight.add(task)
+                task.add_done_callback(self._in_flight.discard)
             try:
                 await function()
             except Exception as error:  # one failed run must not stop the job or the bot

@@ -82,3 +82,20 @@ def test_jobs_are_listed_and_removed_by_id() -> None:
     scheduler.remove("scanner:flow")
     assert scheduler.job_ids() == ["housekeeping"]
     assert "scanner:flow" not in scheduler.health
+
+
+async def test_stop_lets_a_run_in_flight_finish_within_the_grace() -> None:
+    scheduler = Scheduler()
+    finished = asyncio.Event()
+
+    async def delivery() -> None:
+        await asyncio.sleep(0.3)
+        finished.set()
+
+    scheduler.every("deliveries", 1, delivery)
+    scheduler.start()
+    while not scheduler.health["deliveries"].runs and not scheduler._in_flight:
+        await asyncio.sleep(0.05)
+    cancelled = await scheduler.stop(grace_seconds=5)
+    assert cancelled == 0 and finished.is_set()
+    assert not scheduler.running

@@ -1,18 +1,37 @@
-"""`python -m bot demo`: the main job on the embedded simulator and SQLite."""
+"""`python -m bot demo`: the main job on the embedded simulator and SQLite, in the terminal."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+from datetime import time
+from pathlib import Path
+
+from rich.console import Console
+
+from bot.logs import configure_logging
+from bot.demo import DEFAULT_SCENARIO, DEFAULT_START, print_summary, run_demo
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    del parser
+    parser.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO, help="scenario JSON (default: busy)")
+    parser.add_argument("--speed", type=float, default=60.0, help="market seconds per wall second (default 60)")
+    parser.add_argument("--duration", type=float, default=90.0, help="wall seconds to run (default 90)")
+    parser.add_argument("--start", type=time.fromisoformat, default=DEFAULT_START, help="market time to start, ET")
+    parser.add_argument("--jsonl", type=Path, help="also write one alert JSON per line here")
+    parser.add_argument("--db", type=Path, default=Path("data/demo.db"), help="SQLite file (default data/demo.db)")
 
 
 def run(args: argparse.Namespace) -> int:
-    del args
-    print(
-        "ORAKL demo: not yet. The simulator, scanners and terminal rendering it runs are being "
-        "built (issues 3, 4 and 7). `make test` exercises what exists today."
-    )
+    if args.speed <= 0 or args.duration <= 0:
+        print("--speed and --duration must be positive")
+        return 2
+    console = Console()
+    # The terminal shows alerts; only problems are logged beside them.
+    configure_logging("WARNING")
+    result = asyncio.run(run_demo(
+        args.scenario, speed=args.speed, duration=args.duration, start=args.start, db_path=args.db,
+        jsonl=args.jsonl, console=console,
+    ))  # fmt: skip
+    print_summary(console, result)
     return 0

@@ -61,6 +61,10 @@ class ScaledClock:
         self.speed = speed
         self._wall_start = time.monotonic()
 
+    def restart(self) -> None:
+        """Start market time at `start` again from this wall moment (after slow set-up)."""
+        self._wall_start = time.monotonic()
+
     def monotonic(self) -> float:
         return (time.monotonic() - self._wall_start) * self.speed
 
