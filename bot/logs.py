@@ -7,7 +7,12 @@ from collections.abc import Iterable
 from typing import TextIO
 
 REDACTED = "***"
-QUIET_LOGGERS = {"discord.http": logging.WARNING, "discord.gateway": logging.INFO}
+QUIET_LOGGERS = {
+    "discord.http": logging.WARNING,
+    "discord.gateway": logging.INFO,
+    # Skipped and missed runs are counted per job (bot.scheduler) and shown in /status.
+    "apscheduler.scheduler": logging.ERROR,
+}
 
 
 class RedactSecrets(logging.Filter):

@@ -146,6 +146,9 @@ class Scheduler:
         health = self.health.setdefault(event.job_id, JobHealth())
         if event.code == EVENT_JOB_MAX_INSTANCES:
             health.overruns += 1
-            log.warning("job overran its interval; this run was skipped", extra={"context": {"job": event.job_id}})
+            # A job that overruns once tends to keep doing so: say it once, count the rest.
+            level = logging.WARNING if health.overruns == 1 else logging.DEBUG
+            log.log(level, "job overran its interval; runs are skipped until it finishes",
+                    extra={"context": {"job": event.job_id, "overruns": health.overruns}})  # fmt: skip
         else:
             health.missed += 1

@@ -1,0 +1,226 @@
+"""The Discord bot: ORAKL's services opened in `setup_hook`, then its cogs loaded one by one.
+
+`OraklBot` is a `commands.AutoShardedBot` with no privileged intents. `setup_hook` opens the
+database (running migrations), the Polygon client, the engines, the router and the scheduler,
+then loads each extension in its own try/except, so a broken cog is logged and the rest
+start. The scheduler starts once the gateway is ready (posting needs the channel cache), and
+`close()` shuts everything down in reverse order. The command tree is never synced here:
+`python -m bot sync` or the owner's `@ORAKL sync` does that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+import discord
+from discord.ext import commands
+
+from bot.alerts import Alert, Scanner
+from bot.config import OptionsScannerSettings, Settings
+from bot.delivery import DeliverySettings, DiscordChannels, GuildConfig, Router, WebhookSink, load_delivery_settings
+from bot.delivery.router import AlertSink
+from bot.engine import OptionsEngine
+from bot.market.calendar import MarketCalendar
+from bot.market.clock import Clock, WallClock
+from bot.market.watchlist import WatchedSymbol, load_watchlist
+from bot.pipeline import CLEANUP_JOB, FEED_JOB, Pipeline, schedule
+from bot.polygon.client import PolygonClient
+from bot.scheduler import Scheduler
+from bot.stocks import StockEngine
+from bot.store import Database, Store
+from cogs.common.errors import on_app_command_error
+
+log = logging.getLogger(__name__)
+
+# Guilds for the channel cache and our own member (permission checks); messages only for the
+# owner's `@ORAKL sync`, which works without the privileged message-content intent.
+INTENTS = discord.Intents(guilds=True, guild_messages=True, dm_messages=True)
+COMMAND_EXTENSIONS = ("cogs.config", "cogs.subscriptions", "cogs.flow", "cogs.status", "cogs.help", "cogs.owner")
+SCANNER_EXTENSIONS = tuple(f"cogs.scanners.{scanner.value}" for scanner in Scanner)
+# What the bot needs in a channel, and no more: 117760.
+INVITE_PERMISSIONS = discord.Permissions(
+    view_channel=True, send_messages=True, embed_links=True, attach_files=True, read_message_history=True
+)
+INVITE_SCOPES = ("bot", "applications.commands")
+# discord.py waits out shorter Discord rate limits itself; longer ones come back to the
+# router, which waits on its own clock and records the retry on the delivery.
+MAX_RATELIMIT_TIMEOUT = 10.0
+RETRY_SECONDS = 30
+# How long runs in flight (a delivery half-sent) may take to finish when the bot stops.
+SHUTDOWN_GRACE_SECONDS = 10.0
+
+
+@dataclass
+class Services:
+    settings: Settings
+    delivery: DeliverySettings
+    clock: Clock
+    calendar: MarketCalendar
+    store: Store
+    watchlist: list[WatchedSymbol]
+    polygon: PolygonClient
+    options: OptionsEngine
+    stocks: StockEngine
+    pipeline: Pipeline
+    scheduler: Scheduler
+    guild_config: GuildConfig
+    router: Router
+    started_at: datetime
+
+
+ServicesOpener = Callable[[commands.Bot, Settings, AsyncExitStack, Sequence[AlertSink]], Awaitable[Services]]
+
+
+async def open_services(
+    bot: commands.Bot,
+    settings: Settings,
+    stack: AsyncExitStack,
+    sinks: Sequence[AlertSink] = (),
+    *,
+    clock: Clock | None = None,
+) -> Services:
+    """Open everything the cogs use; `stack` closes it all in reverse order. The clock is
+    the wall's unless a replay or a test brings its own."""
+    clock = clock or WallClock()
+    delivery = load_delivery_settings()
+    watchlist = await asyncio.to_thread(load_watchlist, settings.watchlist_path)
+    db = await Database.open(settings.sqlite_path, clock=clock)
+    stack.push_async_callback(db.close)
+    store = Store(db)
+    guild_config = GuildConfig(store.guild_settings, settings.scanners)
+    await guild_config.load()
+    polygon = PolygonClient.from_settings(settings, clock)
+    stack.push_async_callback(polygon.close)
+    webhooks = WebhookSink(delivery.webhooks, clock)
+    stack.push_async_callback(webhooks.close)
+    scheduler = Scheduler()
+    stack.push_async_callback(scheduler.stop, SHUTDOWN_GRACE_SECONDS)
+
+    def options_settings(scanner: Scanner) -> OptionsScannerSettings:
+        return cast(OptionsScannerSettings, guild_config.scan_settings(scanner))
+
+    calendar = MarketCalendar()
+    options = OptionsEngine(settings, polygon, clock, watchlist, store.dedup, settings_for=options_settings)
+    stocks = StockEngine(settings, polygon, clock, watchlist, store, settings_for=guild_config.scan_settings)
+    router = Router(
+        store,
+        guild_config,
+        DiscordChannels(bot),
+        clock,
+        budget_per_hour=delivery.channel_budget_per_hour,
+        sinks=[webhooks, *sinks],
+    )
+    async def publish(alerts: Sequence[Alert]) -> None:
+        await router.route(alerts)
+
+    return Services(
+        settings=settings,
+        delivery=delivery,
+        clock=clock,
+        calendar=calendar,
+        store=store,
+        watchlist=watchlist,
+        polygon=polygon,
+        options=options,
+        stocks=stocks,
+        pipeline=Pipeline(options, stocks, clock, publish, calendar=calendar),
+        scheduler=scheduler,
+        guild_config=guild_config,
+        router=router,
+        started_at=clock.now(),
+    )
+
+
+class OraklCore:
+    """ORAKL's behaviour, on top of a discord.py bot class (see `OraklBot`).
+
+    With `open_services=None` only the command cogs load and nothing is opened: that is how
+    `python -m bot sync` builds the command tree without a database or an API key.
+    """
+
+    services: Services
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        open_services: ServicesOpener | None = open_services,
+        sinks: Sequence[AlertSink] = (),
+        extensions: Sequence[str] | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(  # type: ignore[call-arg]
+            command_prefix=commands.when_mentioned,
+            intents=INTENTS,
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            max_ratelimit_timeout=MAX_RATELIMIT_TIMEOUT,
+            **options,
+        )
+        self.settings = settings
+        self._open_services = open_services
+        self._sinks = list(sinks)
+        default = COMMAND_EXTENSIONS + (SCANNER_EXTENSIONS if open_services else ())
+        self.extensions_to_load = tuple(default if extensions is None else extensions)
+        self.failed_extensions: dict[str, str] = {}
+        self._exit_stack = AsyncExitStack()
+        self._started = False
+
+    @property
+    def bot(self) -> commands.Bot:
+        return cast(commands.Bot, self)
+
+    async def setup_hook(self) -> None:
+        self.bot.tree.error(on_app_command_error)
+        if self._open_services is not None:
+            self.services = await self._open_services(self.bot, self.settings, self._exit_stack, self._sinks)
+            self._schedule_core_jobs()
+        for name in self.extensions_to_load:
+            try:
+                await self.bot.load_extension(name)
+            except Exception as error:  # one broken cog must not keep the others from starting
+                self.failed_extensions[name] = f"{type(error).__name__}: {error}"
+                log.exception("extension failed to load; starting without it", extra={"context": {"extension": name}})
+
+    async def on_ready(self) -> None:
+        if self._started or self._open_services is None:
+            return
+        self._started = True
+        leftovers = await self.services.router.resume()
+        self.services.scheduler.start()
+        log.info("ready", extra={"context": {"guilds": len(self.bot.guilds), "pending_deliveries": leftovers}})
+
+    async def on_command_error(self, context: commands.Context[Any], error: commands.CommandError) -> None:
+        """Mentions that are not commands are conversation, not errors; the owner cog answers its own."""
+        if isinstance(error, commands.CommandNotFound) or (context.cog and context.cog.has_error_handler()):
+            return
+        log.error("command failed", exc_info=error, extra={"context": {"command": context.invoked_with}})
+
+    async def close(self) -> None:
+        await self._exit_stack.aclose()
+        await super().close()  # type: ignore[misc]
+
+    def _schedule_core_jobs(self) -> None:
+        """The feed and the VolumeCache cleanup as the pipeline defines them (the scanner cogs
+        register their own jobs), and the router's retries and digests."""
+        services = self.services
+        shared = [job for job in services.pipeline.jobs() if job.id in (FEED_JOB, CLEANUP_JOB)]
+        schedule(shared, services.scheduler)
+        services.scheduler.every("delivery:retry", RETRY_SECONDS, services.router.retry_pending)
+        services.scheduler.every(
+            "delivery:digest", services.delivery.digest_interval_seconds, services.router.flush_digests
+        )
+
+
+class OraklBot(OraklCore, commands.AutoShardedBot):
+    """The bot as it runs: sharded automatically once Discord asks for it."""
+
+
+def invite_url(application_id: int) -> str:
+    return discord.utils.oauth_url(application_id, permissions=INVITE_PERMISSIONS, scopes=INVITE_SCOPES)

@@ -1,0 +1,1 @@
+"""What the command cogs share: input transformers, the permission check, error replies."""
