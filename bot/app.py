@@ -23,7 +23,7 @@ from discord.ext import commands
 
 from bot.alerts import Alert, Scanner
 from bot.config import OptionsScannerSettings, Settings
-from bot.delivery import DeliverySettings, DiscordChannels, GuildConfig, Router, WebhookSink, load_delivery_settings
+from bot.delivery import DiscordChannels, GuildConfig, Router, WebhookSink
 from bot.delivery.router import AlertSink
 from bot.engine import OptionsEngine
 from bot.market.calendar import MarketCalendar
@@ -59,7 +59,6 @@ SHUTDOWN_GRACE_SECONDS = 10.0
 @dataclass
 class Services:
     settings: Settings
-    delivery: DeliverySettings
     clock: Clock
     calendar: MarketCalendar
     store: Store
@@ -88,7 +87,6 @@ async def open_services(
     """Open everything the cogs use; `stack` closes it all in reverse order. The clock is
     the wall's unless a replay or a test brings its own."""
     clock = clock or WallClock()
-    delivery = load_delivery_settings()
     watchlist = await asyncio.to_thread(load_watchlist, settings.watchlist_path)
     db = await Database.open(settings.sqlite_path, clock=clock)
     stack.push_async_callback(db.close)
@@ -97,7 +95,7 @@ async def open_services(
     await guild_config.load()
     polygon = PolygonClient.from_settings(settings, clock)
     stack.push_async_callback(polygon.close)
-    webhooks = WebhookSink(delivery.webhooks, clock)
+    webhooks = WebhookSink({Scanner(name): url for name, url in settings.webhooks.items()}, clock)
     stack.push_async_callback(webhooks.close)
     scheduler = Scheduler()
     stack.push_async_callback(scheduler.stop, SHUTDOWN_GRACE_SECONDS)
@@ -113,7 +111,7 @@ async def open_services(
         guild_config,
         DiscordChannels(bot),
         clock,
-        budget_per_hour=delivery.channel_budget_per_hour,
+        budget_per_hour=settings.channel_budget_per_hour,
         sinks=[webhooks, *sinks],
     )
     async def publish(alerts: Sequence[Alert]) -> None:
@@ -121,7 +119,6 @@ async def open_services(
 
     return Services(
         settings=settings,
-        delivery=delivery,
         clock=clock,
         calendar=calendar,
         store=store,
@@ -214,7 +211,7 @@ class OraklCore:
         schedule(shared, services.scheduler)
         services.scheduler.every("delivery:retry", RETRY_SECONDS, services.router.retry_pending)
         services.scheduler.every(
-            "delivery:digest", services.delivery.digest_interval_seconds, services.router.flush_digests
+            "delivery:digest", services.settings.digest_interval_seconds, services.router.flush_digests
         )
 
 

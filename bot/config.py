@@ -102,6 +102,10 @@ class ScannersSettings(BaseModel):
     breakouts: BreakoutsSettings = BreakoutsSettings()
 
 
+SCANNER_NAMES = tuple(ScannersSettings.model_fields)
+WEBHOOK_PREFIX = "webhook_"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -134,6 +138,25 @@ class Settings(BaseSettings):
 
     scanners: ScannersSettings = ScannersSettings()
 
+    channel_budget_per_hour: int = Field(30, ge=1, le=1000)
+    digest_interval_seconds: int = Field(300, ge=30, le=3600)
+    # Webhooks for users migrating from them, one per scanner (`ORAKL_WEBHOOK_SWEEPS`, ...).
+    # A webhook URL is a secret: whoever holds it can post as the webhook.
+    webhook_flow: SecretStr | None = None
+    webhook_sweeps: SecretStr | None = None
+    webhook_golden_sweeps: SecretStr | None = None
+    webhook_bullseye: SecretStr | None = None
+    webhook_scalps: SecretStr | None = None
+    webhook_darkpool: SecretStr | None = None
+    webhook_breakouts: SecretStr | None = None
+
+    @field_validator(*(WEBHOOK_PREFIX + name for name in SCANNER_NAMES))
+    @classmethod
+    def _webhook_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("https://", "http://")):
+            raise ValueError("expected the webhook's https:// URL")
+        return value
+
     @field_validator("polygon_base_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
@@ -147,6 +170,17 @@ class Settings(BaseSettings):
         return value.upper() if isinstance(value, str) else value
 
     @property
+    def webhooks(self) -> dict[str, SecretStr]:
+        """The webhook URL of each scanner that has one, by scanner name."""
+        found = {name: getattr(self, WEBHOOK_PREFIX + name) for name in SCANNER_NAMES}
+        return {name: url for name, url in found.items() if url is not None}
+
+    def secrets(self) -> list[str]:
+        """Every secret value set, for the log filter that scrubs them."""
+        values = [self.discord_token, self.polygon_api_key, *self.webhooks.values()]
+        return [value.get_secret_value() for value in values if value is not None]
+
+    @property
     def burst(self) -> int:
         """Requests that may go out back to back; defaults to one second's worth."""
         return self.request_burst or max(1, int(self.requests_per_second))
@@ -154,6 +188,11 @@ class Settings(BaseSettings):
 
 class SettingsError(Exception):
     """A setting is missing or malformed; the message is one line per problem."""
+
+
+SECRET_FIELDS = frozenset(
+    name for name, field in Settings.model_fields.items() if "SecretStr" in str(field.annotation)
+)
 
 
 def env_name(location: tuple[int | str, ...]) -> str:
@@ -169,7 +208,8 @@ def describe_errors(error: ValidationError) -> str:
     lines = []
     for problem in error.errors():
         shown = problem.get("input")
-        got = "" if isinstance(shown, dict) else f" (got {shown!r})"
+        secret = bool(problem["loc"]) and str(problem["loc"][0]) in SECRET_FIELDS
+        got = "" if isinstance(shown, dict) or secret else f" (got {shown!r})"
         lines.append(f"{env_name(problem['loc'])}: {problem['msg']}{got}")
     return "\n".join(lines)
 

@@ -114,3 +114,39 @@ def test_readme_documents_every_setting() -> None:
     readme = (REPO_ROOT / "README.md").read_text()
     for variable, _, _ in rows(load_settings()):
         assert f"`{variable}`" in readme, f"{variable} missing from README.md"
+
+
+WEBHOOK = "https://discord.com/api/webhooks/123456/tOkEn-Very-SECRET-abc"
+
+
+def test_delivery_defaults_are_thirty_alerts_an_hour_and_no_webhooks() -> None:
+    settings = load_settings()
+    assert settings.channel_budget_per_hour == 30
+    assert settings.webhooks == {}
+
+
+def test_every_scanner_has_a_webhook_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.alerts.model import Scanner
+
+    for scanner in Scanner:
+        monkeypatch.setenv(f"ORAKL_WEBHOOK_{scanner.value.upper()}", f"{WEBHOOK}/{scanner.value}")
+    urls = load_settings().webhooks
+    assert {name: url.get_secret_value() for name, url in urls.items()} == {
+        scanner.value: f"{WEBHOOK}/{scanner.value}" for scanner in Scanner
+    }
+
+
+def test_a_bad_webhook_is_named_by_its_variable_and_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ORAKL_WEBHOOK_SWEEPS", "discord.com/api/webhooks/1/SECRET-token-xyz")
+    with pytest.raises(SettingsError) as refused:
+        load_settings()
+    assert str(refused.value).startswith("ORAKL_WEBHOOK_SWEEPS: ")
+    assert "SECRET-token-xyz" not in str(refused.value)
+
+
+def test_webhook_urls_stay_out_of_reprs_and_are_scrubbed_from_logs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ORAKL_WEBHOOK_FLOW", WEBHOOK)
+    monkeypatch.setenv("POLYGON_API_KEY", "pk_live_0123456789abcdef")
+    settings = load_settings()
+    assert "tOkEn" not in repr(settings) and "tOkEn" not in str(settings.webhooks)
+    assert set(settings.secrets()) == {WEBHOOK, "pk_live_0123456789abcdef"}

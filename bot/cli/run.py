@@ -17,7 +17,7 @@ import discord
 
 from bot.app import OraklBot
 from bot.config import Settings, load_settings
-from bot.delivery import JsonlSink, load_delivery_settings
+from bot.delivery import JsonlSink
 from bot.logs import configure_logging
 from bot.market.watchlist import WatchlistError
 from bot.polygon.client import PolygonClient
@@ -82,9 +82,5 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         print("\n".join(missing), file=sys.stderr)
         return 2
-    webhooks = load_delivery_settings().webhooks.values()
-    secrets = [
-        secret.get_secret_value() for secret in (settings.discord_token, settings.polygon_api_key, *webhooks) if secret
-    ]
-    configure_logging(settings.log_level, secrets=secrets)
+    configure_logging(settings.log_level, secrets=settings.secrets())
     return asyncio.run(serve(settings, args.jsonl))

@@ -18,7 +18,7 @@ import discord
 from pydantic import SecretStr
 
 from bot.alerts import Alert, Scanner
-from bot.delivery.settings import webhook_variable
+from bot.config import WEBHOOK_PREFIX, env_name
 from bot.market.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ class WebhookSink:
         if url is None or alert.scanner in self.switched_off:
             return
         payload = {"embeds": [embed.to_dict()], "allowed_mentions": {"parse": []}}
-        context = {"webhook": webhook_variable(alert.scanner), "alert": alert.id}
+        context = {"webhook": env_name((WEBHOOK_PREFIX + alert.scanner.value,)), "alert": alert.id}
         for attempt in range(1, MAX_ATTEMPTS + 1):
             wait = await self._attempt(alert.scanner, url, payload, context)
             if wait is None:
