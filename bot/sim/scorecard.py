@@ -36,13 +36,17 @@ class Scorecard:
         return len(self.caught) / expected if expected else 1.0
 
 
-def expectations(truth: Sequence[TruthEntry], until_ns: int | None = None) -> list[Expectation]:
-    """What a correct run should have posted by `until_ns`, in time order."""
+def expectations(
+    truth: Sequence[TruthEntry], since_ns: int | None = None, until_ns: int | None = None
+) -> list[Expectation]:
+    """What a correct run watching from `since_ns` should have posted by `until_ns`."""
     states: dict[tuple[Scanner, str], DedupState | None] = {}
     expected = []
     for entry in sorted(truth, key=lambda t: t.timestamp_ns):
         if until_ns is not None and entry.timestamp_ns > until_ns:
             break
+        if since_ns is not None and entry.timestamp_ns < since_ns:
+            continue
         for name in entry.scanners:
             scanner = Scanner(name)
             if isinstance(entry, OptionFlowTruth):
@@ -66,10 +70,15 @@ def matches(expectation: Expectation, alert: Alert) -> bool:
     return isinstance(truth, BreakoutTruth)
 
 
-def score(truth: Sequence[TruthEntry], alerts: Sequence[Alert], until_ns: int | None = None) -> Scorecard:
+def score(
+    truth: Sequence[TruthEntry],
+    alerts: Sequence[Alert],
+    since_ns: int | None = None,
+    until_ns: int | None = None,
+) -> Scorecard:
     card = Scorecard()
     unused = list(alerts)
-    for expectation in expectations(truth, until_ns):
+    for expectation in expectations(truth, since_ns, until_ns):
         found = next((alert for alert in unused if matches(expectation, alert)), None)
         if found is None:
             card.missed.append(expectation)
