@@ -119,7 +119,7 @@ async def run_demo(
             await scheduler.stop(grace_seconds=SHUTDOWN_GRACE_SECONDS)
         ended = clock.now()
         # Events planted in the last moments had no time to be refreshed and read yet.
-        card = score(sim.truth(), alerts, until_ns=epoch_ns(ended - DETECTION_ALLOWANCE))
+        card = score(sim.truth(), alerts, since_ns=epoch_ns(started), until_ns=epoch_ns(ended - DETECTION_ALLOWANCE))
         return DemoResult(alerts, card, client.stats.requests, started, ended)
 
 
