@@ -38,6 +38,7 @@ class Baseline:
     vwap: float
     observed_at: datetime
     last_seen: float  # clock.monotonic() of the refresh that last included the contract
+    last_trade_ns: int | None  # the snapshot's own last trade: where its volume stops
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,11 @@ class VolumeDelta:
     price_source: str  # "vwap" or "last_trade"
     window_start: datetime
     window_end: datetime
+    # The prints behind the delta, by the snapshots' own last-trade times: after the one the
+    # previous snapshot had seen, up to the one this snapshot has. Our clock's fetch times
+    # can differ from when the server took each snapshot (latency, pagination); these cannot.
+    prints_after_ns: int | None
+    prints_until_ns: int | None
 
 
 @dataclass(slots=True)
@@ -111,6 +117,7 @@ class VolumeCache:
         day_low: float = 0.0,
         day_high: float = 0.0,
         last_trade_price: float | None = None,
+        last_trade_ns: int | None = None,
     ) -> VolumeDelta | None:
         """Record a contract's session volume; return what traded since the baseline.
 
@@ -122,12 +129,12 @@ class VolumeCache:
         baseline = self._baselines.get(contract)
         if baseline is None:
             self.stats.misses += 1
-            self._seed(underlying, contract, session, volume, vwap, observed_at, now)
+            self._seed(underlying, contract, session, volume, vwap, observed_at, now, last_trade_ns)
             return None
         self.stats.hits += 1
         if baseline.session != session or volume < baseline.volume:
             self.stats.reseeds += 1
-            self._seed(underlying, contract, session, volume, vwap, observed_at, now)
+            self._seed(underlying, contract, session, volume, vwap, observed_at, now, last_trade_ns)
             return None
         baseline.last_seen = now
         if volume == baseline.volume:
@@ -140,10 +147,15 @@ class VolumeCache:
         window_start = baseline.observed_at
         if traded is None:
             return None
+        # A baseline with no volume yet has seen none of today's prints.
+        prints_after = baseline.last_trade_ns if baseline.volume > 0 else 0
         baseline.volume, baseline.vwap, baseline.observed_at = volume, vwap, observed_at
+        baseline.last_trade_ns = last_trade_ns
         self.stats.sets += 1
         contracts, average, source = traded
-        return VolumeDelta(contracts, average, contracts * average, source, window_start, observed_at)
+        return VolumeDelta(
+            contracts, average, contracts * average, source, window_start, observed_at, prints_after, last_trade_ns
+        )
 
     def _seed(
         self,
@@ -154,8 +166,9 @@ class VolumeCache:
         vwap: float,
         observed_at: datetime,
         now: float,
+        last_trade_ns: int | None,
     ) -> None:
-        self._baselines[contract] = Baseline(underlying, session, volume, vwap, observed_at, now)
+        self._baselines[contract] = Baseline(underlying, session, volume, vwap, observed_at, now, last_trade_ns)
         self.stats.sets += 1
 
     def cleanup(self, watched_underlyings: Iterable[str]) -> int:

@@ -44,6 +44,8 @@ class FlowEvent:
     underlying_price: float | None
     underlying_price_source: str  # "chain", "stock_snapshot" or "none"
     timeframe: str  # "REAL-TIME", "DELAYED" or "UNKNOWN"
+    prints_after_ns: int | None = None  # see VolumeDelta: the prints behind the delta
+    prints_until_ns: int | None = None
     seq: int = 0
 
     @property

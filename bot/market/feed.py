@@ -115,6 +115,7 @@ class OptionsFeed:
                 day_low=day.low,
                 day_high=day.high,
                 last_trade_price=contract.last_trade.price if contract.last_trade else None,
+                last_trade_ns=contract.last_trade.sip_timestamp if contract.last_trade else None,
             )
             if delta is not None:
                 events.append(_event(chain.underlying, contract, day, session, delta, spot, spot_source))
@@ -175,4 +176,6 @@ def _event(
         underlying_price=spot,
         underlying_price_source=spot_source,
         timeframe=_timeframe(contract),
+        prints_after_ns=traded.prints_after_ns,
+        prints_until_ns=traded.prints_until_ns,
     )

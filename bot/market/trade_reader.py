@@ -29,6 +29,8 @@ READING_CACHE_SIZE = 2048
 ENTITLEMENT_RECHECK = timedelta(hours=1)
 # The dominant group names the flow's style only when it carries most of the premium.
 DOMINANT_SHARE = 0.5
+QUOTE_LOOKBACK_NS = 5_000_000_000
+GROUPING_WINDOW_NS = 1_000_000_000  # prints of one order: each within a second of the last
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,14 @@ class TapeReading:
     groups: tuple[PrintGroup, ...] = ()
 
 
+def print_bounds(event: FlowEvent) -> tuple[int, int]:
+    """(after, until] in ns: the snapshots' own last-trade times where both are known, else
+    the window our clock measured."""
+    after = event.prints_after_ns if event.prints_after_ns is not None else epoch_ns(event.window_start)
+    until = event.prints_until_ns if event.prints_until_ns is not None else epoch_ns(event.window_end)
+    return after, until
+
+
 class TradeReader:
     def __init__(self, client: PolygonClient, clock: Clock, conditions: ConditionTable) -> None:
         self.client = client
@@ -60,7 +70,7 @@ class TradeReader:
         return self.clock.monotonic() >= self._not_entitled_until.get(kind, float("-inf"))
 
     async def read(self, event: FlowEvent) -> TapeReading:
-        key = (event.contract, epoch_ns(event.window_start), epoch_ns(event.window_end))
+        key = (event.contract, *print_bounds(event))
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
@@ -77,18 +87,30 @@ class TradeReader:
 
     async def _read(self, event: FlowEvent, start_ns: int, end_ns: int) -> TapeReading:
         snapshot = SnapshotQuote(event.bid, event.ask)
-        prints = await self._fetch("trades", event, start_ns, end_ns)
+        # A sweep can straddle a snapshot: read a grouping window either side, and keep every
+        # group with a print inside the event's bounds — whole, so a $1.2M sweep cut in two by
+        # a refresh is still one $1.2M sweep (dedup keeps its second half from re-alerting).
+        prints = await self._fetch("trades", event, max(0, start_ns - GROUPING_WINDOW_NS), end_ns + GROUPING_WINDOW_NS)
         if prints is None:
             return self._from_snapshot(event, snapshot)
-        quotes = await self._fetch("quotes", event, start_ns, end_ns) if prints else None
-        groups = classify_prints(
-            prints,
-            kind="call" if event.is_call else "put",
-            conditions=self.conditions,
-            quotes=quotes or (),
-            snapshot_quote=snapshot,
-            shares_per_contract=event.shares_per_contract,
-        )
+        quotes = None
+        if prints:
+            # The NBBO in force at the first print may have been set a little before it.
+            first, last = min(p.sip_timestamp for p in prints), max(p.sip_timestamp for p in prints)
+            quotes = await self._fetch("quotes", event, max(0, first - QUOTE_LOOKBACK_NS), last)
+        groups = [
+            group
+            for group in classify_prints(
+                prints,
+                kind="call" if event.is_call else "put",
+                conditions=self.conditions,
+                quotes=quotes or (),
+                snapshot_quote=snapshot,
+                window_seconds=GROUPING_WINDOW_NS / 1e9,
+                shares_per_contract=event.shares_per_contract,
+            )
+            if any(start_ns < trade.sip_timestamp <= end_ns for trade in group.prints)
+        ]
         premium = sum(group.premium for group in groups)
         contracts = sum(group.size for group in groups)
         if not groups:
