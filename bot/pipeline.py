@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 Publish = Callable[[Sequence[Alert]], Awaitable[None]]
 FEED_JOB = "feed:refresh"
 FEED_INTERVAL_SECONDS = 1
+MAX_EARNED_SECONDS = 5.0
 CLEANUP_JOB = "volume_cache:cleanup"
 CLEANUP_INTERVAL_SECONDS = 300
 
@@ -63,6 +64,7 @@ class Pipeline:
         self.publish = publish
         self.calendar = calendar or MarketCalendar()
         self.stats = PipelineStats()
+        self._last_refresh: float | None = None
 
     def options_open(self) -> bool:
         """Outside the regular session the feed makes no options requests at all."""
@@ -87,7 +89,12 @@ class Pipeline:
     async def refresh(self) -> None:
         if not self.options_open():
             return
-        budget = self.options.settings.requests_per_second * FEED_INTERVAL_SECONDS
+        # The budget is what the request rate earned since the last run (a late or stepped
+        # run gets more), capped so a long gap is not spent in one burst.
+        now = self.clock.monotonic()
+        earned = FEED_INTERVAL_SECONDS if self._last_refresh is None else now - self._last_refresh
+        self._last_refresh = now
+        budget = self.options.settings.requests_per_second * min(earned, MAX_EARNED_SECONDS)
         outcome = await self.options.refresh(budget)
         self.stats.refreshes += len(outcome.results)
         self.stats.refresh_failures += len(outcome.failures)

@@ -21,6 +21,10 @@ TARGET_INTERVAL_SECONDS = {1: 15.0, 2: 30.0, 3: 60.0}
 # Enrichment beside the chain itself (a stock snapshot on first sight, trades for candidates).
 EXTRA_REQUESTS_PER_REFRESH = 0.5
 ACTIVITY_DECAY = 0.5  # each refresh halves the remembered activity before adding the new one
+# A chain with flow is looked at sooner, at most twice as often as its tier's interval: the
+# rest of the budget stays with the quiet symbols, whose flow is just as new when it comes.
+MAX_ACTIVITY_BOOST = 1.0
+ACTIVITY_FOR_FULL_BOOST = 20.0
 
 
 @dataclass(slots=True)
@@ -57,7 +61,8 @@ class RefreshPlanner:
         if planned.last_refresh is None:
             return math.inf
         overdue = (now - planned.last_refresh) / self.promised_interval(planned.tier)
-        return overdue * (1.0 + math.log1p(planned.activity))
+        boost = MAX_ACTIVITY_BOOST * min(1.0, math.log1p(planned.activity) / math.log1p(ACTIVITY_FOR_FULL_BOOST))
+        return overdue * (1.0 + boost)
 
     def choose(self, budget_requests: float) -> list[str]:
         """Symbols due now, most urgent first, whose learned cost fits the budget.

@@ -74,6 +74,9 @@ class Book:
         self.quote_key = stable_int(seed, spec.symbol, "stock-quotes")
         self._lock = threading.RLock()
         self._parts: dict[str, Any] = {}
+        # Each contract's fair value at the previous close never changes during the session;
+        # computing it once instead of on every page is a third of a chain page's cost.
+        self.previous_closes: dict[str, float] = {}
 
     def _pin(self, event: BreakoutEvent | None) -> BreakoutPin | None:
         if event is None:

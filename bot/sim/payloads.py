@@ -39,8 +39,13 @@ def _decimal(value: int) -> str:
 
 def option_previous_close(book: Book, contract: Contract) -> float:
     """The contract's fair value at the previous session's close."""
-    previous = book.market.history_days[-1]
-    return round(fair_value(contract, book.previous_close, previous.close_ns).price, 2)
+    found = book.previous_closes.get(contract.ticker)
+    if found is None:
+        previous = book.market.history_days[-1]
+        found = book.previous_closes[contract.ticker] = round(
+            fair_value(contract, book.previous_close, previous.close_ns).price, 2
+        )
+    return found
 
 
 def option_snapshot(book: Book, contract: Contract, now_ns: int, timeframe: str) -> dict[str, Any]:
