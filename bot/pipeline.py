@@ -12,6 +12,7 @@ import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import datetime
 
 from bot.alerts.model import Alert, Scanner
@@ -37,6 +38,12 @@ class Job:
     seconds: int
     stagger: int
     run: Callable[[], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ScanOutcome:
+    looked_at: int  # flow events, dark prints or symbols: what the scanner read this run
+    alerts: list[Alert]
 
 
 @dataclass
@@ -71,20 +78,20 @@ class Pipeline:
         return self.calendar.options_open(self.clock.now())
 
     def jobs(self) -> list[Job]:
+        """Every periodic job: the feed, each enabled scanner, the VolumeCache cleanup."""
         settings = self.options.settings.scanners
         jobs = [Job(FEED_JOB, FEED_INTERVAL_SECONDS, 0, self.refresh)]
-        for name in self.options.scanners:
+        for name in self.scanners():
             scanner = getattr(settings, name.value)
             jobs.append(Job(f"scanner:{name.value}", scanner.interval_seconds, scanner.stagger_seconds,
-                            self._options_scan(name)))  # fmt: skip
-        if self.stocks is not None:
-            for name, scan in ((Scanner.DARKPOOL, self.stocks.scan_darkpool), (Scanner.BREAKOUTS, self.stocks.scan_breakouts)):
-                scanner = getattr(settings, name.value)
-                if scanner.enabled:
-                    jobs.append(Job(f"scanner:{name.value}", scanner.interval_seconds, scanner.stagger_seconds,
-                                    self._stock_scan(name, scan)))  # fmt: skip
+                            partial(self.run_scanner, name)))  # fmt: skip
         jobs.append(Job(CLEANUP_JOB, CLEANUP_INTERVAL_SECONDS, 0, self.cleanup))
         return jobs
+
+    def scanners(self) -> list[Scanner]:
+        stock = [] if self.stocks is None else [Scanner.DARKPOOL, Scanner.BREAKOUTS]
+        settings = self.options.settings.scanners
+        return [*self.options.scanners, *(name for name in stock if getattr(settings, name.value).enabled)]
 
     async def refresh(self) -> None:
         if not self.options_open():
@@ -100,27 +107,28 @@ class Pipeline:
         self.stats.refresh_failures += len(outcome.failures)
         self.stats.events += sum(len(result.events) for result in outcome.results)
 
-    def _options_scan(self, name: Scanner) -> Callable[[], Awaitable[None]]:
-        async def scan() -> None:
+    async def run_scanner(self, name: Scanner) -> ScanOutcome | None:
+        """One run of one scanner: scan what is new, publish the alerts. None outside the
+        scanner's hours (options scanners keep to the options session; the stock scanners
+        know their own hours)."""
+        if name in self.options.scanners:
             if not self.options_open():
-                return
+                return None
             report = await self.options.scan(name)
-            await self._published(name, report.alerts)
-
-        return scan
-
-    def _stock_scan(self, name: Scanner, scan: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
-        async def run() -> None:
-            report = await scan()
-            await self._published(name, report.alerts)  # type: ignore[attr-defined]
-
-        return run
-
-    async def _published(self, name: Scanner, alerts: Sequence[Alert]) -> None:
+            outcome = ScanOutcome(report.events, report.alerts)
+        elif self.stocks is not None and name is Scanner.DARKPOOL:
+            darkpool = await self.stocks.scan_darkpool()
+            outcome = ScanOutcome(darkpool.prints, darkpool.alerts)
+        elif self.stocks is not None and name is Scanner.BREAKOUTS:
+            breakouts = await self.stocks.scan_breakouts()
+            outcome = ScanOutcome(breakouts.symbols, breakouts.alerts)
+        else:
+            raise ValueError(f"{name.value} is not running in this pipeline")
         self.stats.scanner_runs[name.value] += 1
-        self.stats.alerts[name.value] += len(alerts)
-        if alerts:
-            await self.publish(alerts)
+        self.stats.alerts[name.value] += len(outcome.alerts)
+        if outcome.alerts:
+            await self.publish(outcome.alerts)
+        return outcome
 
     async def cleanup(self) -> None:
         self.options.cleanup()

@@ -1,20 +1,21 @@
 """What every scanner cog shares: its scheduled job, its run, and a memory of recent runs.
 
 On load a scanner cog registers `scanner:<name>` at the scanner's interval and stagger (if the
-scanner is enabled); on unload it removes the job. Each run scans and hands the alerts to the
-router. A scanner cog itself is a few lines: which scanner, what it looks for, how it scans.
+scanner is enabled); on unload it removes the job. Each run is the pipeline's run of that
+scanner (`bot.pipeline.Pipeline.run_scanner`: its hours, the scan, the alerts to the router),
+so the bot, the demo and replay run scanners the same way. A scanner cog itself is a few
+lines: which scanner and what it looks for.
 """
 
 from __future__ import annotations
 
 import logging
-from abc import abstractmethod
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
-from bot.alerts import Alert, Scanner
+from bot.alerts import Scanner
 from bot.config import ScannerSettings
 from cogs.common.cog import OraklCog
 
@@ -24,13 +25,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ACTIVITY_WINDOW = timedelta(hours=1)
-
-
-@dataclass(frozen=True)
-class ScanResult:
-    events: int
-    """what the scanner looked at: flow events, dark prints or symbols"""
-    alerts: list[Alert]
 
 
 @dataclass(frozen=True)
@@ -74,13 +68,11 @@ class ScannerCog(OraklCog):
         self.services.scheduler.remove(self.job_id)
 
     async def run(self) -> None:
-        """One scheduled run: scan, remember what was seen, route the alerts."""
+        """One scheduled run, as the pipeline defines it; remember what it saw for /status."""
         now = self.services.clock.now()
-        if not self.in_session(now):
-            return
-        result = await self.scan()
-        self._remember(Run(now, result.events, len(result.alerts)))
-        await self.services.router.route(result.alerts)
+        outcome = await self.services.pipeline.run_scanner(self.scanner)
+        if outcome is not None:
+            self._remember(Run(now, outcome.looked_at, len(outcome.alerts)))
 
     def last_hour(self, now: datetime) -> Run:
         """Events and alerts summed over the runs of the last hour, as of `now`."""
@@ -91,28 +83,3 @@ class ScannerCog(OraklCog):
         self.runs.append(run)
         while self.runs and self.runs[0].at <= run.at - ACTIVITY_WINDOW:
             self.runs.popleft()
-
-    @abstractmethod
-    def in_session(self, now: datetime) -> bool:
-        """Whether the scanner has anything to do at `now`."""
-
-    @abstractmethod
-    async def scan(self) -> ScanResult: ...
-
-
-class OptionsScannerCog(ScannerCog):
-    """Options scanners read the shared feed's events, in the options session only."""
-
-    def in_session(self, now: datetime) -> bool:
-        return self.services.calendar.options_open(now)
-
-    async def scan(self) -> ScanResult:
-        report = await self.services.options.scan(self.scanner)
-        return ScanResult(report.events, report.alerts)
-
-
-class StockScannerCog(ScannerCog):
-    """Stock scanners know their own hours (dark prints trade in extended hours too)."""
-
-    def in_session(self, now: datetime) -> bool:
-        return True

@@ -1,10 +1,10 @@
 """The Scalps scanner's cog."""
 
 from bot.alerts import Scanner
-from cogs.scanners.base import OptionsScannerCog
+from cogs.scanners.base import ScannerCog
 
 
-class ScalpsCog(OptionsScannerCog, name="Scalps"):
+class ScalpsCog(ScannerCog, name="Scalps"):
     scanner = Scanner.SCALPS
     looks_for = "short-dated flow near the money, confirmed by 5-minute candles and RSI"
 
