@@ -1,10 +1,12 @@
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.scanners.dedup import Decision, decide
+from bot.store import Database, Store
 from bot.store.dedup import DedupState
 
 SESSION = date(2026, 11, 24)
@@ -53,3 +55,17 @@ def test_never_more_than_one_new_and_three_accumulations_per_session(flows: list
     assert decisions.count(Decision.NEW) == 1
     assert decisions.count(Decision.ACCUMULATION) <= 3
     assert state is not None and state.accumulated_premium == pytest.approx(sum(p for _, p in flows))
+
+
+async def test_a_contract_alerted_before_a_restart_is_not_alerted_again_after_it(db_path: Path) -> None:
+    contract = "O:SPY261218C00600000"
+    async with await Database.open(db_path) as db:
+        decision, state = decide(await Store(db).dedup.get("sweeps", contract), 100_000, SESSION, OPEN)
+        assert decision is Decision.NEW
+        await Store(db).dedup.put("sweeps", contract, state)
+    async with await Database.open(db_path) as db:  # the bot restarted
+        store = Store(db)
+        again, _ = decide(await store.dedup.get("sweeps", contract), 100_000, SESSION, OPEN + timedelta(minutes=5))
+        other_scanner, _ = decide(await store.dedup.get("golden_sweeps", contract), 100_000, SESSION, OPEN)
+    assert again is Decision.SUPPRESSED
+    assert other_scanner is Decision.NEW
