@@ -6,6 +6,7 @@ chains themselves. The latest chain of each underlying stays available for `/flo
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -68,8 +69,10 @@ class OptionsFeed:
             underlying,
             expiration_date_gte=today,
             expiration_date_lte=today + timedelta(days=self.max_dte),
-            strike_price_gte=round(centre * (1 - self.strike_window), 2) if centre else None,
-            strike_price_lte=round(centre * (1 + self.strike_window), 2) if centre else None,
+            # Whole dollars: the window moves only when spot does by a dollar's worth, so
+            # the request stays the same (and cacheable) from one refresh to the next.
+            strike_price_gte=math.floor(centre * (1 - self.strike_window)) if centre else None,
+            strike_price_lte=math.ceil(centre * (1 + self.strike_window)) if centre else None,
         )
         spot, spot_source = _chain_spot(chain.results), "chain"
         if spot is None:

@@ -6,7 +6,8 @@
   cancelled does not cancel the fetch for the others.
 - Otherwise the fetch runs (a *miss*); a success is kept for `ttl` seconds of the injected
   clock. Errors are never cached. `ttl <= 0` means single-flight only.
-- At most `max_entries` results are kept; the oldest stored is evicted first.
+- Expired results are dropped whenever a new one is stored, and at most `max_entries` are
+  kept; the oldest stored is evicted first.
 
 Cached values are shared between callers and must be treated as read-only.
 """
@@ -73,6 +74,11 @@ class ResponseCache:
     def _store(self, key: Hashable, expires: float, value: Any) -> None:
         self._entries.pop(key, None)
         self._entries[key] = (expires, value)
+        # An expired result is never served again: drop it now rather than let up to
+        # `max_entries` stale chains (a key per strike window) sit in memory.
+        now = self._clock.monotonic()
+        for stale in [k for k, (until, _) in self._entries.items() if until <= now]:
+            del self._entries[stale]
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
             self.evictions += 1

@@ -101,3 +101,16 @@ async def test_a_cancelled_caller_does_not_cancel_the_shared_fetch(clock: Virtua
     source.release.set()
     assert await joiner == {"call": 1}
     assert leader.cancelled() and source.calls == 1
+
+
+async def test_expired_results_do_not_stay_in_memory() -> None:
+    clock = VirtualClock(datetime(2024, 3, 5, 15, 0, tzinfo=timezone.utc))
+    cache = ResponseCache(clock=clock, max_entries=1024)
+
+    async def fetch() -> bytes:
+        return b"x" * 1000
+
+    for key in range(100):  # a new key per refresh, as a moving strike window would make
+        await cache.get(("options_chain", key), 2.0, fetch)
+        clock.advance(15)
+    assert len(cache) == 1
