@@ -3,9 +3,12 @@
 `OraklBot` is a `commands.AutoShardedBot` with no privileged intents. `setup_hook` opens the
 database (running migrations), the Polygon client, the engines, the router and the scheduler,
 then loads each extension in its own try/except, so a broken cog is logged and the rest
-start. The scheduler starts once the gateway is ready (posting needs the channel cache), and
-`close()` shuts everything down in reverse order. The command tree is never synced here:
-`python -m bot sync` or the owner's `@ORAKL sync` does that.
+start, and last the health endpoint when `ORAKL_HEALTH_PORT` is set. The scheduler starts once
+the gateway is ready (posting needs the channel cache); one of its jobs records the status
+snapshot for `python -m bot status`. `close()` shuts everything down in reverse order: the
+health endpoint, the scheduler (runs in flight, deliveries half-sent included, get
+`SHUTDOWN_GRACE_SECONDS`), webhooks, the Polygon client, the database last. The command tree
+is never synced here: `python -m bot sync` or the owner's `@ORAKL sync` does that.
 """
 
 from __future__ import annotations
@@ -26,15 +29,18 @@ from bot.config import OptionsScannerSettings, Settings
 from bot.delivery import DiscordChannels, GuildConfig, Router, WebhookSink
 from bot.delivery.router import AlertSink
 from bot.engine import OptionsEngine
+from bot.health import HealthServer
 from bot.market.calendar import MarketCalendar
 from bot.market.clock import Clock, WallClock
 from bot.market.watchlist import WatchedSymbol, load_watchlist
 from bot.pipeline import CLEANUP_JOB, FEED_JOB, Pipeline, schedule
 from bot.polygon.client import PolygonClient
 from bot.scheduler import Scheduler
+from bot.status import StatusSnapshot, save_snapshot, take_snapshot
 from bot.stocks import StockEngine
 from bot.store import Database, Store
 from cogs.common.errors import on_app_command_error
+from cogs.scanners.base import ScannerCog
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +60,7 @@ MAX_RATELIMIT_TIMEOUT = 10.0
 RETRY_SECONDS = 30
 # How long runs in flight (a delivery half-sent) may take to finish when the bot stops.
 SHUTDOWN_GRACE_SECONDS = 10.0
+STATUS_JOB = "status:snapshot"
 
 
 @dataclass
@@ -167,6 +174,8 @@ class OraklCore:
         self.extensions_to_load = tuple(default if extensions is None else extensions)
         self.failed_extensions: dict[str, str] = {}
         self._exit_stack = AsyncExitStack()
+        # A stop signal and the end of `async with bot` both close; the second waits for the first.
+        self._closing = asyncio.Lock()
         self._started = False
 
     @property
@@ -184,6 +193,9 @@ class OraklCore:
             except Exception as error:  # one broken cog must not keep the others from starting
                 self.failed_extensions[name] = f"{type(error).__name__}: {error}"
                 log.exception("extension failed to load; starting without it", extra={"context": {"extension": name}})
+        if self._open_services is not None and self.settings.health_port is not None:
+            health = await HealthServer.start(self.status_snapshot, self.settings.health_host, self.settings.health_port)
+            self._exit_stack.push_async_callback(health.close)
 
     async def on_ready(self) -> None:
         if self._started or self._open_services is None:
@@ -200,12 +212,28 @@ class OraklCore:
         log.error("command failed", exc_info=error, extra={"context": {"command": context.invoked_with}})
 
     async def close(self) -> None:
-        await self._exit_stack.aclose()
+        async with self._closing:
+            await self._exit_stack.aclose()
         await super().close()  # type: ignore[misc]
+
+    async def status_snapshot(self) -> StatusSnapshot:
+        """How the bot is doing now: what `/status`, `/health` and the status job show."""
+        now = self.services.clock.now()
+        scanners = [cog for cog in self.bot.cogs.values() if isinstance(cog, ScannerCog)]
+        return await take_snapshot(
+            self.services,
+            events_last_hour={cog.scanner: cog.last_hour(now).events for cog in scanners},
+            not_loaded=self.failed_extensions,
+            guilds=len(self.bot.guilds),
+        )
+
+    async def record_status(self) -> None:
+        """The status job: the snapshot into the database, for `python -m bot status`."""
+        await save_snapshot(self.services.store.state, await self.status_snapshot())
 
     def _schedule_core_jobs(self) -> None:
         """The feed and the VolumeCache cleanup as the pipeline defines them (the scanner cogs
-        register their own jobs), and the router's retries and digests."""
+        register their own jobs), the router's retries and digests, and the status record."""
         services = self.services
         shared = [job for job in services.pipeline.jobs() if job.id in (FEED_JOB, CLEANUP_JOB)]
         schedule(shared, services.scheduler)
@@ -213,6 +241,7 @@ class OraklCore:
         services.scheduler.every(
             "delivery:digest", services.settings.digest_interval_seconds, services.router.flush_digests
         )
+        services.scheduler.every(STATUS_JOB, services.settings.status_interval_seconds, self.record_status)
 
 
 class OraklBot(OraklCore, commands.AutoShardedBot):

@@ -135,6 +135,10 @@ class Settings(BaseSettings):
     sqlite_path: Path = Path("data/orakl.db")
     watchlist_path: Path = Path("data/watchlist.txt")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # The health endpoint is off unless a port is given; it binds loopback unless told otherwise.
+    health_port: int | None = Field(None, ge=1, le=65535)
+    health_host: str = "127.0.0.1"
+    status_interval_seconds: int = Field(60, ge=5, le=3600)
 
     scanners: ScannersSettings = ScannersSettings()
 

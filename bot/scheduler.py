@@ -72,8 +72,10 @@ class Scheduler:
         # Pause first: APScheduler's shutdown cancels the coroutines it is running.
         self._scheduler.pause()
         late: set[asyncio.Task[object]] = set()
-        if self._in_flight:
-            _, late = await asyncio.wait(set(self._in_flight), timeout=grace_seconds)
+        # A job that stops the scheduler itself must not wait on (or cancel) its own run.
+        others = self._in_flight - {asyncio.current_task()}
+        if others:
+            _, late = await asyncio.wait(others, timeout=grace_seconds)
         for task in late:
             task.cancel()
         await asyncio.gather(*late, return_exceptions=True)

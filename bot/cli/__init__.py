@@ -19,10 +19,15 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "sync": ("bot.cli.sync", "publish the slash commands to Discord (everywhere, or --guild ID)"),
     "invite": ("bot.cli.invite", "print the link that adds ORAKL to a server"),
     "replay": ("bot.cli.replay", "replay a scenario on a virtual clock; alerts as JSON lines"),
+    "scan": ("bot.cli.scan", "run the scanners against the API with no Discord: alerts in the terminal"),
+    "check": ("bot.cli.check", "check the settings and what the Polygon plan gives each scanner"),
+    "status": ("bot.cli.status", "how the running bot is doing, read from its database (--json)"),
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
+    """The parser, with the arguments of the `chosen` subcommand's module (only that one is
+    imported), so `python -m bot demo --help` lists the demo's own options."""
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description="ORAKL: large and unusual US options and stock flow, posted to Discord.",
@@ -30,21 +35,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (module_name, summary) in SUBCOMMANDS.items():
         sub = commands.add_parser(name, help=summary, description=summary)
-        sub.set_defaults(module_name=module_name)
+        if name == chosen:
+            importlib.import_module(module_name).add_arguments(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    # Parse once to find the command, then let its module declare its own arguments.
-    known, _ = parser.parse_known_args(argv)
-    module = importlib.import_module(known.module_name)
-    sub = argparse.ArgumentParser(
-        prog=f"python -m bot {known.command}", description=SUBCOMMANDS[known.command][1]
-    )
-    module.add_arguments(sub)
-    args = sub.parse_args(argv[argv.index(known.command) + 1 :])
+    chosen = next((word for word in argv if not word.startswith("-")), None)
+    args = build_parser(chosen).parse_args(argv)
+    module = importlib.import_module(SUBCOMMANDS[args.command][0])
     try:
         return int(module.run(args) or 0)
     except SettingsError as error:

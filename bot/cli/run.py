@@ -2,7 +2,12 @@
 
 Refuses to start without `DISCORD_TOKEN` and `POLYGON_API_KEY` (one line each, saying where
 to set it) and checks the Polygon key once before connecting to Discord, so a wrong key is a
-clear message and a non-zero exit instead of a crash loop.
+clear message and a non-zero exit instead of a crash loop. Logs are one line per event with
+every secret of the settings scrubbed.
+
+SIGTERM or Ctrl-C stops it gracefully and exits 0: no new runs start, runs in flight
+(deliveries half-sent included) get `bot.app.SHUTDOWN_GRACE_SECONDS` to finish, what is still
+unsent stays pending for the next start, and the database is closed cleanly.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import discord
@@ -18,10 +24,12 @@ import discord
 from bot.app import OraklBot
 from bot.config import Settings, load_settings
 from bot.delivery import JsonlSink
+from bot.health import HealthServerError
 from bot.logs import configure_logging
 from bot.market.watchlist import WatchlistError
 from bot.polygon.client import PolygonClient
 from bot.polygon.errors import AuthError, NotEntitledError, PolygonError
+from bot.signals import on_stop_signal
 from bot.store import StoreError
 
 log = logging.getLogger(__name__)
@@ -62,18 +70,32 @@ async def serve(settings: Settings, jsonl: Path | None) -> int:
     bot = OraklBot(settings, sinks=[JsonlSink(jsonl)] if jsonl else [])
     try:
         async with bot:
-            await bot.start(settings.discord_token.get_secret_value())
+            with on_stop_signal(closer(bot)):
+                await bot.start(settings.discord_token.get_secret_value())
     except discord.LoginFailure:
         print(
             f"Discord rejected DISCORD_TOKEN: copy the bot token from the developer portal and {WHERE}.",
             file=sys.stderr,
         )
         return 2
-    except (WatchlistError, StoreError) as error:
-        # Raised while the services open: a file to fix, not a crash to retry.
+    except (WatchlistError, StoreError, HealthServerError) as error:
+        # Raised while the services open: a file or a port to fix, not a crash to retry.
         print(f"cannot start: {error}", file=sys.stderr)
         return 2
     return 0
+
+
+def closer(bot: OraklBot) -> Callable[[], None]:
+    """What a stop signal does: close the bot once (`start` then returns); a second signal
+    while it closes changes nothing, the grace is bounded anyway."""
+    closing: list[asyncio.Task[None]] = []  # held here: the loop keeps only weak references
+
+    def close() -> None:
+        if not closing:
+            log.info("stop signal: finishing the runs in flight, then closing the database")
+            closing.append(asyncio.create_task(bot.close()))
+
+    return close
 
 
 def run(args: argparse.Namespace) -> int:

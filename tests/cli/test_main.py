@@ -40,3 +40,9 @@ def test_unknown_subcommand_is_refused() -> None:
     result = run_cli("frobnicate")
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+def test_a_subcommands_help_lists_its_own_options() -> None:
+    result = run_cli("demo", "--help")
+    assert result.returncode == 0
+    assert "--speed" in result.stdout and "--duration" in result.stdout
