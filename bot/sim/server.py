@@ -10,7 +10,9 @@
 Every API request goes through the same gate, in Polygon's order: the key (401), the key's
 rate (429 with Retry-After), injected faults, the plan (403 NOT_AUTHORIZED for trades or
 quotes), then the endpoint. The market is read at the clock's now, 15 minutes earlier for a
-delayed plan, and never past the end of the session's day.
+delayed plan, and never past the end of the session's day. A server given following sessions
+(`bot.sim.rollover.next_session`) moves on to the next one at midnight New York time of its
+date, as a market rolls over to a new trading day.
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ from bot.sim.scenario import (
     Scenario,
     load_scenario,
 )
-from bot.sim.session import NS_PER_MINUTE, NS_PER_SECOND
+from bot.sim.session import NS_PER_MINUTE, NS_PER_SECOND, SessionTimes
 from bot.sim.truth import TruthEntry, build_truth
 
 JSON = "application/json"
@@ -128,14 +130,23 @@ class SimServer:
         host: str = "127.0.0.1",
         port: int = 0,
         market: Market | None = None,
+        following: Sequence[Scenario] = (),
     ) -> None:
         """`market` serves a market already built for this scenario (it is read-only once
-        built, so several servers, one after another in tests, can share its books)."""
+        built, so several servers, one after another in tests, can share its books).
+        `following` are the later sessions of the same market, in date order; only their
+        markets and events are used (keys, rates and faults stay the server's)."""
         if market is not None and market.scenario != scenario:
             raise ValueError("the market was built for another scenario")
+        dates = [scenario.session_date, *(later.session_date for later in following)]
+        if dates != sorted(set(dates)):
+            raise ValueError("following sessions must come after the scenario's, in date order")
         self.scenario = scenario
         self.clock: Clock = clock or VirtualClock(scenario.session_start)
         self.market = market or Market(scenario)
+        self._following = [
+            (SessionTimes.of(later.session_date, self.market.calendar).day_start_ns, later) for later in following
+        ]
         self.keys = KeyRing(list(scenario.access.keys))
         self.faults = FaultBoard(scenario.faults)
         self.base_url = ""
@@ -158,10 +169,11 @@ class SimServer:
         host: str = "127.0.0.1",
         port: int = 0,
         market: Market | None = None,
+        following: Sequence[Scenario] = (),
     ) -> AsyncIterator[SimServer]:
         """Serve `scenario` (a model or a path to its file) until the block ends."""
         loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-        server = cls(loaded, clock=clock, host=host, port=port, market=market)
+        server = cls(loaded, clock=clock, host=host, port=port, market=market, following=following)
         await server.open()
         try:
             yield server
@@ -198,7 +210,8 @@ class SimServer:
         return self.scenario.access.keys[0].key
 
     def truth(self) -> list[TruthEntry]:
-        """What a correct scanner should report for each planted event (never served)."""
+        """What a correct scanner should report for each planted event of the session being
+        served (never served)."""
         if self._truth is None:
             self._truth = build_truth(self.market)
         return list(self._truth)
@@ -293,6 +306,7 @@ class SimServer:
 
     async def _serve(self, request: web.Request, endpoint: str, handler: Handler) -> web.StreamResponse:
         now_ns = epoch_ns(self.clock.now())
+        self._roll_over(now_ns)
         request_id = hashlib.blake2b(
             f"{self.scenario.seed}\x1f{request.path_qs}\x1f{now_ns}".encode(), digest_size=16
         ).hexdigest()
@@ -329,6 +343,15 @@ class SimServer:
         if fault is not None and fault.kind == "malformed_json":
             body = body[: len(body) // 2]
         return web.Response(body=body, content_type=JSON)
+
+    def _roll_over(self, now_ns: int) -> None:
+        """Serve the following session once its day has begun. Its books are built lazily
+        like the first session's, so only the market's frame is built here."""
+        while self._following and now_ns >= self._following[0][0]:
+            _, self.scenario = self._following.pop(0)
+            self.market = Market(self.scenario, self.market.calendar)
+            self._selections.clear()
+            self._truth = None
 
     def _authorise(self, request: web.Request, request_id: str) -> Grant:
         header = request.headers.get("Authorization", "")
