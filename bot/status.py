@@ -39,6 +39,9 @@ STALE_AFTER_INTERVALS = 3
 STATM = Path("/proc/self/statm")
 
 
+FEED_BEHIND_FACTOR = 3
+
+
 class ScannerState(StrEnum):
     RUNNING = "running"
     DISABLED = "disabled"
@@ -92,9 +95,21 @@ class FeedStatus(BaseModel):
     tiers: list[TierLag]
     volume_cache_hit_rate: float | None
     """Lookups that found a baseline; None before the first lookup."""
+    options_open: bool = False
+    """Whether the feed should be refreshing: outside the session a growing lag is normal."""
+
+    @property
+    def behind(self) -> bool:
+        """In session, a tier left unrefreshed for several times its promised interval (an
+        outage, a 429 storm): the scanners are running but seeing nothing new."""
+        return self.options_open and any(
+            tier.lag_seconds is not None and tier.lag_seconds > FEED_BEHIND_FACTOR * tier.promised_seconds
+            for tier in self.tiers
+        )
 
     def summary(self) -> str:
-        parts = [
+        parts = ["⚠️ behind its promised refresh"] if self.behind else []
+        parts += [
             f"tier {tier.tier}: "
             f"{'not refreshed yet' if tier.lag_seconds is None else f'{tier.lag_seconds:.0f} s'}"
             f" (every {tier.promised_seconds:.0f} s)"
@@ -150,8 +165,8 @@ class StatusSnapshot(BaseModel):
 
     @property
     def degraded(self) -> bool:
-        """A scanner failing or missing, or part of the bot not loaded."""
-        return bool(self.not_loaded) or any(scanner.failing for scanner in self.scanners)
+        """A scanner failing or missing, part of the bot not loaded, or the feed far behind."""
+        return bool(self.not_loaded) or self.feed.behind or any(scanner.failing for scanner in self.scanners)
 
     @property
     def uptime(self) -> timedelta:
@@ -241,6 +256,7 @@ def feed_status(services: Services) -> FeedStatus:
             for tier in sorted(lags)
         ],
         volume_cache_hit_rate=cache.hit_rate if cache.hits + cache.misses else None,
+        options_open=services.calendar.options_open(services.clock.now()),
     )
 
 

@@ -18,6 +18,7 @@ from bot.status import (
     FeedStatus,
     ScannerState,
     StatusSnapshot,
+    TierLag,
     load_snapshot,
     save_snapshot,
 )
@@ -203,3 +204,12 @@ async def test_save_and_load_round_trip_a_hand_written_snapshot(world: World) ->
     snapshot = hand_written()
     await save_snapshot(world.bot.services.store.state, snapshot)
     assert await load_snapshot(world.bot.services.store.state) == snapshot
+
+
+def test_a_feed_far_behind_in_session_is_degraded_but_not_overnight() -> None:
+    stalled = [TierLag(tier=1, lag_seconds=300.0, promised_seconds=15.0)]
+    in_session = hand_written(feed=FeedStatus(tiers=stalled, volume_cache_hit_rate=0.8, options_open=True))
+    overnight = hand_written(feed=FeedStatus(tiers=stalled, volume_cache_hit_rate=0.8, options_open=False))
+    assert in_session.degraded and in_session.feed.summary().startswith("⚠️ behind its promised refresh")
+    assert not overnight.degraded
+    assert not hand_written().degraded  # 12 s against a 15 s promise
