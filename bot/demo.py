@@ -10,8 +10,7 @@ planted events caught and missed.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, suppress
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -22,19 +21,16 @@ from rich.text import Text
 
 from bot.alerts.model import Alert
 from bot.config import Settings, load_settings
-from bot.engine import OptionsEngine
-from bot.market.calendar import ET, MarketCalendar
+from bot.market.calendar import ET
 from bot.market.clock import ScaledClock, epoch_ns
-from bot.pipeline import Pipeline, schedule
-from bot.polygon.client import PolygonClient
+from bot.pipeline import schedule
 from bot.replay import replay_watchlist
 from bot.scheduler import Scheduler
 from bot.sim.scenario import load_scenario
 from bot.sim.scorecard import Scorecard, score
 from bot.sim.server import SimServer
-from bot.stocks import StockEngine
-from bot.store import Database, Store
 from bot.terminal import print_alert, status_line
+from bot.wiring import open_headless
 
 DEFAULT_SCENARIO = Path("data/scenarios/busy.json")
 DEFAULT_START = time(9, 29)
@@ -67,36 +63,22 @@ async def run_demo(
     db_path: Path = Path("data/demo.db"),
     jsonl: Path | None = None,
     console: Console | None = None,
+    stop: asyncio.Event | None = None,
 ) -> DemoResult:
+    """Run for `duration` wall seconds, or until `stop` is set (a stop signal)."""
     console = console or Console()
+    stop = stop or asyncio.Event()
     scenario = load_scenario(scenario_path)
     clock = ScaledClock(datetime.combine(scenario.session_date, start, tzinfo=ET), speed)
-    alerts: list[Alert] = []
     async with AsyncExitStack() as stack:
         sim = await stack.enter_async_context(SimServer.start(scenario, clock=clock))
         settings = demo_settings(sim, db_path)
-        client = await stack.enter_async_context(PolygonClient.from_settings(settings, clock))
-        db = await Database.open(db_path, clock=clock)
-        stack.push_async_callback(db.close)
-        store = Store(db)
-        sink = stack.enter_context(jsonl.open("w", encoding="utf-8")) if jsonl is not None else None
-        watchlist = replay_watchlist(scenario)
-        options = OptionsEngine(settings, client, clock, watchlist, store.dedup)
-        stocks = StockEngine(settings, client, clock, watchlist, store, bars=options.context.bars)
+        run = await open_headless(
+            stack, settings, clock, replay_watchlist(scenario), db_path=db_path, jsonl=jsonl,
+            on_alert=lambda alert: print_alert(console, alert),
+        )  # fmt: skip
+        client, pipeline = run.client, run.pipeline
         live = stack.enter_context(Live(Text(""), console=console, refresh_per_second=4, transient=True))
-
-        async def publish(batch: Sequence[Alert]) -> None:
-            for alert in batch:
-                alerts.append(alert)
-                await store.alerts.add(
-                    scanner=alert.scanner.value, ticker=alert.ticker, dedup_key=alert.dedup_key, payload=alert.to_json()
-                )
-                if sink is not None:
-                    sink.write(alert.to_json() + "\n")
-                    sink.flush()
-                print_alert(console, alert)
-
-        pipeline = Pipeline(options, stocks, clock, publish, calendar=MarketCalendar())
         scheduler = Scheduler()
         schedule(pipeline.jobs(), scheduler, speed=speed)
         await sim.prepare()
@@ -107,18 +89,20 @@ async def run_demo(
         scheduler.start()
         try:
             deadline = asyncio.get_running_loop().time() + duration
-            while asyncio.get_running_loop().time() < deadline:
+            while not stop.is_set() and asyncio.get_running_loop().time() < deadline:
                 live.update(Text(status_line(
                     f"{clock.now().astimezone(ET):%H:%M:%S} ET",
                     client.stats.requests_last_minute(),
                     settings.requests_per_second * 60,
                     pipeline.stats.alerts,
                 ), style="bold"))  # fmt: skip
-                await asyncio.sleep(STATUS_REFRESH_SECONDS)
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), STATUS_REFRESH_SECONDS)
         finally:
             await scheduler.stop(grace_seconds=SHUTDOWN_GRACE_SECONDS)
         ended = clock.now()
         # Events planted in the last moments had no time to be refreshed and read yet.
+        alerts = run.outlet.alerts
         card = score(sim.truth(), alerts, since_ns=epoch_ns(started), until_ns=epoch_ns(ended - DETECTION_ALLOWANCE))
         return DemoResult(alerts, card, client.stats.requests, started, ended)
 

@@ -4,8 +4,6 @@ client, feed, scanners and store — no sleeping, the same alerts every time.
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -14,22 +12,17 @@ from typing import Any
 
 from bot.alerts.model import Alert
 from bot.config import Settings, load_settings
-from bot.engine import OptionsEngine
-from bot.market.calendar import ET, PRE_MARKET_OPENS, MarketCalendar
+from bot.market.calendar import ET, PRE_MARKET_OPENS
 from bot.market.clock import VirtualClock
 from bot.market.watchlist import WatchedSymbol
-from bot.pipeline import Pipeline, PipelineStats, run_stepped
-from bot.polygon.client import PolygonClient
+from bot.pipeline import PipelineStats, run_stepped
 from bot.sim.scenario import Scenario, load_scenario
 from bot.sim.server import SimServer
-from bot.stocks import StockEngine
-from bot.store import Database, Store
+from bot.wiring import OnAlert, open_headless
 
 INDEX_AND_MEGACAP = frozenset({"SPY", "QQQ", "IWM", "DIA", "AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA"})
 # After the close the stock scanners still read post-market dark prints until 20:00 ET.
 DEFAULT_END = time(20, 0)
-
-OnAlert = Callable[[Alert], Awaitable[None] | None]
 
 
 @dataclass
@@ -80,37 +73,14 @@ async def replay(
     # From the pre-market open, so dark prints before the bell are read as they would be live.
     clock = VirtualClock(min(scenario.session_start, datetime.combine(scenario.session_date, PRE_MARKET_OPENS, tzinfo=ET)))
     end = datetime.combine(scenario.session_date, until or DEFAULT_END, tzinfo=ET)
-    collected: list[Alert] = []
     async with AsyncExitStack() as stack:
         sim = await stack.enter_async_context(SimServer.start(scenario, clock=clock))
         settings = replay_settings(sim, **(settings_overrides or {}))
-        client = await stack.enter_async_context(PolygonClient.from_settings(settings, clock))
-        if db_path is None:
-            db_path = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "replay.db"
-        db = await Database.open(db_path, clock=clock)
-        stack.push_async_callback(db.close)
-        store = Store(db)
-        watchlist = replay_watchlist(scenario)
-        options = OptionsEngine(settings, client, clock, watchlist, store.dedup)
-        stocks = StockEngine(settings, client, clock, watchlist, store)
-        sink = stack.enter_context(out.open("w", encoding="utf-8")) if out is not None else None
-
-        async def publish(alerts: Sequence[Alert]) -> None:
-            for alert in alerts:
-                collected.append(alert)
-                await store.alerts.add(
-                    scanner=alert.scanner.value, ticker=alert.ticker, dedup_key=alert.dedup_key, payload=alert.to_json()
-                )
-                if sink is not None:
-                    sink.write(alert.to_json() + "\n")
-                if on_alert is not None:
-                    shown = on_alert(alert)
-                    if shown is not None:
-                        await shown
-
-        pipeline = Pipeline(options, stocks, clock, publish, calendar=MarketCalendar())
+        run = await open_headless(
+            stack, settings, clock, replay_watchlist(scenario), db_path=db_path, jsonl=out, on_alert=on_alert
+        )
         started = clock.now()
-        await clock.run(run_stepped(pipeline.jobs(), clock, end, step=step))
+        await clock.run(run_stepped(run.pipeline.jobs(), clock, end, step=step))
         by_endpoint = {
             endpoint: sum(statuses.values()) for endpoint, statuses in sim.stats()["requests"].items()
         }
@@ -118,9 +88,9 @@ async def replay(
             scenario=scenario.name,
             started=started.astimezone(ET),
             ended=clock.now().astimezone(ET),
-            stats=pipeline.stats,
-            client_requests=client.stats.requests,
+            stats=run.pipeline.stats,
+            client_requests=run.client.stats.requests,
             requests_by_endpoint=by_endpoint,
-            chain_pages=options.feed.stats.pages,
-            alerts=collected,
+            chain_pages=run.options.feed.stats.pages,
+            alerts=run.outlet.alerts,
         )

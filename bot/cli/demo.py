@@ -1,4 +1,8 @@
-"""`python -m bot demo`: the main job on the embedded simulator and SQLite, in the terminal."""
+"""`python -m bot demo`: the main job on the embedded simulator and SQLite, in the terminal.
+
+SIGTERM or Ctrl-C ends it early the way the duration does: runs in flight finish, the summary
+prints, the database closes, exit 0.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ from pathlib import Path
 from rich.console import Console
 
 from bot.logs import configure_logging
-from bot.demo import DEFAULT_SCENARIO, DEFAULT_START, print_summary, run_demo
+from bot.demo import DEFAULT_SCENARIO, DEFAULT_START, DemoResult, print_summary, run_demo
+from bot.signals import on_stop_signal
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,9 +34,15 @@ def run(args: argparse.Namespace) -> int:
     console = Console()
     # The terminal shows alerts; only problems are logged beside them.
     configure_logging("WARNING")
-    result = asyncio.run(run_demo(
-        args.scenario, speed=args.speed, duration=args.duration, start=args.start, db_path=args.db,
-        jsonl=args.jsonl, console=console,
-    ))  # fmt: skip
+    result = asyncio.run(demo_until_stopped(args, console))
     print_summary(console, result)
     return 0
+
+
+async def demo_until_stopped(args: argparse.Namespace, console: Console) -> DemoResult:
+    stop = asyncio.Event()
+    with on_stop_signal(stop.set):
+        return await run_demo(
+            args.scenario, speed=args.speed, duration=args.duration, start=args.start, db_path=args.db,
+            jsonl=args.jsonl, console=console, stop=stop,
+        )  # fmt: skip
