@@ -17,7 +17,7 @@ def test_a_short_fast_demo_posts_alerts_catches_every_planted_event_in_its_windo
         [
             sys.executable, "-m", "bot", "demo",
             "--scenario", str(REPO / "data" / "scenarios" / "quick.json"),
-            "--start", "09:58", "--speed", "60", "--duration", "15",
+            "--start", "10:03", "--speed", "30", "--duration", "20",
             "--db", str(tmp_path / "demo.db"), "--jsonl", str(alerts),
         ],
         capture_output=True, text=True, timeout=180, cwd=tmp_path,
