@@ -16,24 +16,24 @@ import orjson
 from bot.config import Settings
 from bot.market.calendar import ET, MarketCalendar
 from bot.market.clock import VirtualClock
+from bot.market.feed import OptionsFeed
 from bot.polygon.client import CHAIN_PAGE_LIMIT, PolygonClient
 from bot.polygon.models import ChainSnapshot
 from bot.scanners import OPTIONS_SCANNERS
 from bot.sim.scenario import BackgroundSpec, Scenario, load_scenario
 from bot.sim.server import SimServer
 
-STRIKE_WINDOW = 0.30  # the feed's default: strikes within ±30% of the last spot
 
 
 def feed_query(session_date: date, spot: float) -> dict[str, str]:
     """The chain query the feed sends for an underlying at `spot` (see OptionsFeed.refresh)."""
-    scanners = Settings().scanners
+    scanners, window = Settings().scanners, OptionsFeed.strike_window
     max_dte = max(getattr(scanners, name.value).max_dte for name in OPTIONS_SCANNERS)
     return {
         "expiration_date.gte": session_date.isoformat(),
         "expiration_date.lte": (session_date + timedelta(days=max_dte)).isoformat(),
-        "strike_price.gte": f"{spot * (1 - STRIKE_WINDOW):.2f}",
-        "strike_price.lte": f"{spot * (1 + STRIKE_WINDOW):.2f}",
+        "strike_price.gte": f"{spot * (1 - window):.2f}",
+        "strike_price.lte": f"{spot * (1 + window):.2f}",
         "limit": str(CHAIN_PAGE_LIMIT),
     }
 

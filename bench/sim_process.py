@@ -4,6 +4,8 @@ measures in its own process (memory above all) is the bot's side alone."""
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import signal
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +18,7 @@ import aiohttp
 from bot.market.clock import ScaledClock
 
 STARTUP_SECONDS = 60.0
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ async def simulator_process(scenario: str, start: time, speed: float = 1.0) -> A
     child = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "sim", "--scenario", scenario, "--port", "0",
         "--start", start.strftime("%H:%M"), "--speed", str(speed),
-        stdout=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, preexec_fn=_end_with_parent,
     )  # fmt: skip
     try:
         base_url, api_key = await asyncio.wait_for(_announced(child), STARTUP_SECONDS)
@@ -46,6 +49,12 @@ async def simulator_process(scenario: str, start: time, speed: float = 1.0) -> A
         if child.returncode is None:
             child.terminate()
             await child.wait()
+
+
+def _end_with_parent() -> None:
+    """In the child: be sent SIGTERM when the benchmark dies, even by SIGKILL, so no
+    simulator is left serving on a shared machine."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 async def _announced(child: asyncio.subprocess.Process) -> tuple[str, str]:

@@ -16,7 +16,7 @@ import pytest
 
 from bot.alerts import Scanner
 from bot.sim.server import SimServer
-from tests.drills.conftest import FAULT_HELD_UNTIL, HTTP_TIMEOUT_SECONDS, LiveBot, ticker
+from bench.drills.conftest import FAULT_HELD_UNTIL, HTTP_TIMEOUT_SECONDS, LiveBot, ticker
 
 
 @dataclass(frozen=True)
