@@ -248,10 +248,11 @@ class Need:
 
 WITHOUT_OPTION_TRADES = "alerts labelled LARGE VOLUME, side from snapshot quotes"
 WITHOUT_OPTION_QUOTES = "side of each print from the snapshot quote, marked approximate"
-# The options feed centres its first chain fetch of an underlying on the stock's price.
+WITHOUT_STOCK_SNAPSHOT = "first chain of each symbol read whole (no strike window), a few more pages once"
 OPTIONS_FEED = (
     Need(DataKind.CHAIN),
-    Need(DataKind.STOCK_SNAPSHOT),
+    # The feed centres its first chain fetch of an underlying on the stock's price.
+    Need(DataKind.STOCK_SNAPSHOT, WITHOUT_STOCK_SNAPSHOT),
     Need(DataKind.OPTION_TRADES, WITHOUT_OPTION_TRADES),
     Need(DataKind.OPTION_QUOTES, WITHOUT_OPTION_QUOTES, used_with=DataKind.OPTION_TRADES),
 )

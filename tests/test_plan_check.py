@@ -90,9 +90,13 @@ def test_without_aggregates_the_scanners_that_need_bars_stop_and_the_others_say_
     }
 
 
-def test_without_stock_snapshots_the_options_feed_cannot_centre_its_first_chain_fetch() -> None:
+def test_without_stock_snapshots_the_options_feed_reads_each_first_chain_whole() -> None:
     probes = plan(missing=[DataKind.STOCK_SNAPSHOT])
-    assert all(verdict(scanner, True, probes).notes == ("needs stock snapshot, not in plan (403)",) for scanner in OPTIONS)
+    for scanner in OPTIONS:
+        found = verdict(scanner, True, probes)
+        assert found.readiness is Readiness.DEGRADED
+        assert found.notes == ("stock snapshot not in plan (403) → first chain of each symbol read whole "
+                               "(no strike window), a few more pages once",)  # fmt: skip
     breakouts = verdict(Scanner.BREAKOUTS, True, probes)
     assert breakouts.readiness is Readiness.DEGRADED and "live prices from minute bars" in breakouts.notes[0]
 

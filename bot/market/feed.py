@@ -15,6 +15,7 @@ from bot.market.calendar import dte, et_date
 from bot.market.clock import Clock
 from bot.market.events import EventLog, FlowEvent
 from bot.polygon.client import PolygonClient
+from bot.polygon.errors import NotEntitledError
 from bot.polygon.models import ChainSnapshot, DayBar, OptionContractSnapshot
 
 OPTION_TYPES = ("call", "put")
@@ -87,7 +88,13 @@ class OptionsFeed:
         return RefreshResult(underlying, chain.pages, len(chain.results), stamped, spot, chain.fetched_at)
 
     async def _stock_spot(self, underlying: str) -> float | None:
-        snapshot = await self.client.stock_snapshot(underlying)
+        """The stock's price, or None on a plan without stock data (an options-only key):
+        the first chain is then fetched without a strike window, and later ones centre on
+        the spot the chain itself reports."""
+        try:
+            snapshot = await self.client.stock_snapshot(underlying)
+        except NotEntitledError:
+            return None
         for bar in (snapshot.min, snapshot.day):
             if bar is not None and bar.c > 0:
                 return bar.c

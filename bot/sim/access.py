@@ -2,7 +2,8 @@
 
 A plan says what a key may read and how fresh: `starter` sees snapshots and aggregates 15
 minutes delayed and no trades or quotes, `developer` adds trades, `advanced` is real-time with
-trades and quotes. A key with a rate gets a token bucket on the simulator's clock.
+trades and quotes; `options_advanced` is `advanced` for options alone (Polygon sells stock and
+options data separately), every stock endpoint refused. A key with a rate gets a token bucket on the simulator's clock.
 """
 
 from __future__ import annotations
@@ -27,23 +28,27 @@ class Plan:
     trades: bool
     quotes: bool
     delay_minutes: int
+    stocks: bool = True
 
-    @property
-    def timeframe(self) -> str:
-        return "DELAYED" if self.delay_minutes else "REAL-TIME"
-
-    def allows(self, endpoint: str) -> bool:
+    def allows(self, endpoint: str, *, stock_data: bool) -> bool:
+        if stock_data and not self.stocks:
+            return False
         if endpoint == "trades":
             return self.trades
         if endpoint == "quotes":
             return self.quotes
         return True
 
+    @property
+    def timeframe(self) -> str:
+        return "DELAYED" if self.delay_minutes else "REAL-TIME"
+
 
 PLANS: dict[str, Plan] = {
     "starter": Plan("starter", trades=False, quotes=False, delay_minutes=15),
     "developer": Plan("developer", trades=True, quotes=False, delay_minutes=15),
     "advanced": Plan("advanced", trades=True, quotes=True, delay_minutes=0),
+    "options_advanced": Plan("options_advanced", trades=True, quotes=True, delay_minutes=0, stocks=False),
 }
 
 

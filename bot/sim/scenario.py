@@ -33,7 +33,7 @@ Endpoint = Literal[
     "market_status",
 ]
 ENDPOINTS: tuple[str, ...] = Endpoint.__args__  # type: ignore[attr-defined]
-PlanName = Literal["starter", "developer", "advanced"]
+PlanName = Literal["starter", "developer", "advanced", "options_advanced"]
 Scanner = Literal["flow", "sweeps", "golden_sweeps", "bullseye", "scalps", "darkpool", "breakouts"]
 FaultKind = Literal["http_500", "http_502", "slow", "malformed_json", "looping_cursor"]
 FAULT_KINDS: tuple[str, ...] = FaultKind.__args__  # type: ignore[attr-defined]
@@ -215,7 +215,7 @@ class ApiKeySpec(_Model):
     plan: PlanName = Field(
         "advanced",
         description="starter: 15-minute delayed, no trades or quotes; developer: delayed, trades; "
-        "advanced: real-time, trades and quotes",
+        "advanced: real-time, trades and quotes; options_advanced: advanced for options only, no stock data",
     )
     requests_per_second: float | None = Field(
         None, gt=0, description="answer 429 above this; none = unlimited"

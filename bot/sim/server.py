@@ -321,7 +321,7 @@ class SimServer:
                 return web.Response(status=502, body=_BAD_GATEWAY, content_type="text/html")
             if fault is not None and fault.kind == "slow":
                 await asyncio.sleep(fault.delay_seconds)  # wall time: what a client's timeout measures
-            if not grant.plan.allows(endpoint):
+            if not grant.plan.allows(endpoint, stock_data=_reads_stock_data(request, endpoint)):
                 raise Problem(
                     403, {"status": "NOT_AUTHORIZED", "request_id": request_id, "message": NOT_ENTITLED}
                 )
@@ -622,3 +622,10 @@ def _empty_listing(call: Call) -> Page:
 
 def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> web.Response:
     return web.Response(status=status, body=_encode(body), content_type=JSON, headers=headers)
+
+
+def _reads_stock_data(request: web.Request, endpoint: str) -> bool:
+    if endpoint in ("stock_snapshot", "stock_snapshots"):
+        return True
+    ticker = request.match_info.get("ticker")
+    return ticker is not None and not ticker.startswith("O:")

@@ -147,6 +147,29 @@ async def test_a_plan_without_trades_or_quotes_stops_darkpool_and_exits_1(sim: S
     assert output.rstrip().endswith("not ready: 6 of 7 enabled scanners can run; cannot run: darkpool")
 
 
+async def test_an_options_only_plan_runs_the_options_flow_scanners_and_names_what_needs_stock_data(
+    sim: SimServer, check: Check
+) -> None:
+    sim.set_key(KEY, plan="options_advanced")
+    output = await check(sim.base_url, 1)
+    rows = table(output)
+    assert {kind: rows[kind][0] for kind in ("stock snapshot", "stock trades", "aggregates")} == dict.fromkeys(
+        ("stock snapshot", "stock trades", "aggregates"), "not in plan (403)"
+    )
+    assert {kind: rows[kind] for kind in ("chain snapshot", "option trades", "option quotes")} == dict.fromkeys(
+        ("chain snapshot", "option trades", "option quotes"), ("available", "real-time")
+    )
+    verdicts = scanner_lines(output)
+    for name in ("flow", "golden_sweeps"):
+        assert verdicts[name] == "runs, degraded: stock snapshot not in plan (403) → first chain of each symbol " \
+                                 "read whole (no strike window), a few more pages once", name
+    for name in ("bullseye", "scalps", "darkpool", "breakouts"):
+        assert verdicts[name].startswith("cannot run: "), name
+    assert output.rstrip().endswith(
+        "not ready: 3 of 7 enabled scanners can run; cannot run: bullseye, scalps, darkpool, breakouts"
+    )
+
+
 async def test_the_same_plan_is_ready_once_the_scanner_it_cannot_feed_is_disabled(
     sim: SimServer, check: Check, monkeypatch: pytest.MonkeyPatch
 ) -> None:

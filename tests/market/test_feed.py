@@ -84,6 +84,16 @@ async def test_a_planted_block_becomes_one_event_with_its_premium_and_the_day_vo
     assert all(e.premium < 2_000 for e in result.events if e is not event)
 
 
+async def test_on_an_options_only_plan_a_planted_block_still_comes_out_with_the_chains_spot(rig: Rig) -> None:
+    rig.sim.set_key(rig.sim.api_key, plan="options_advanced")  # every stock endpoint answers 403
+    planted = rig.truth("q-block-c-put")
+    await rig.refresh_at(at(10, 39, 45), "C")  # no stock price to centre on: the whole chain
+    result = await rig.refresh_at(at(10, 40, 15), "C")
+    [event] = [e for e in result.events if e.contract == planted.contract]
+    assert event.premium == pytest.approx(planted.premium, rel=0.01)
+    assert event.underlying_price is not None and event.underlying_price_source == "chain"
+
+
 async def prints_after_the_fact(rig: Rig, planted: OptionFlowTruth) -> list:  # noqa: ANN401
     """The planted order's prints, read from a second server on the same market whose clock
     is already past them (the rig's own clock must not jump ahead of the refreshes)."""

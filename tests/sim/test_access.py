@@ -7,19 +7,23 @@ from bot.sim.scenario import ApiKeySpec
 
 
 @pytest.mark.parametrize(
-    ("plan", "trades", "quotes", "timeframe"),
+    ("plan", "trades", "quotes", "stocks", "timeframe"),
     [
-        ("starter", False, False, "DELAYED"),
-        ("developer", True, False, "DELAYED"),
-        ("advanced", True, True, "REAL-TIME"),
+        ("starter", False, False, True, "DELAYED"),
+        ("developer", True, False, True, "DELAYED"),
+        ("advanced", True, True, True, "REAL-TIME"),
+        ("options_advanced", True, True, False, "REAL-TIME"),
     ],
 )
 def test_plans_say_what_a_key_may_read_and_how_fresh(
-    plan: str, trades: bool, quotes: bool, timeframe: str
+    plan: str, trades: bool, quotes: bool, stocks: bool, timeframe: str
 ) -> None:
     grant = PLANS[plan]
-    assert (grant.allows("trades"), grant.allows("quotes"), grant.timeframe) == (trades, quotes, timeframe)
-    assert grant.allows("options_chain")
+    option_trades, option_quotes = (grant.allows(kind, stock_data=False) for kind in ("trades", "quotes"))
+    assert (option_trades, option_quotes, grant.timeframe) == (trades, quotes, timeframe)
+    assert grant.allows("options_chain", stock_data=False)
+    assert grant.allows("stock_snapshot", stock_data=True) is stocks
+    assert grant.allows("trades", stock_data=True) is (stocks and trades)
 
 
 def test_a_bucket_admits_a_burst_then_says_how_long_to_wait() -> None:

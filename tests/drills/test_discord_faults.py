@@ -13,7 +13,7 @@ import discord
 import pytest
 
 from bot.alerts import Scanner
-from bench.drills.conftest import LiveBot
+from tests.drills.conftest import LiveBot
 
 MISSING_ACCESS = "Missing Access"
 

@@ -40,6 +40,7 @@ FAULT_HELD_UNTIL = time(10, 7)
 # Wall seconds a drill waits for an outcome before it fails (a stuck bot, not a slow one).
 PATIENCE_SECONDS = 40.0
 POLL_SECONDS = 0.05
+STATUS_POLL_SECONDS = 0.5
 HTTP_TIMEOUT_SECONDS = 0.5
 
 SCENARIO: dict[str, Any] = {
@@ -97,6 +98,17 @@ class LiveBot:
 
     async def until_market(self, moment: time) -> None:
         await self.until(lambda: self.clock.now() >= self.market_time(moment), f"{moment} ET")
+
+    async def until_status(self, title: str) -> StatusReply:
+        """Ask `/status` every half second until its title reads `title`; fail after the
+        patience with the last reply."""
+        deadline = asyncio.get_running_loop().time() + PATIENCE_SECONDS
+        while (reply := await self.status()).title != title:
+            assert asyncio.get_running_loop().time() < deadline, "\n".join(
+                [reply.title, *(f"{name}: {value}" for name, value in reply.fields.items())]
+            )
+            await asyncio.sleep(STATUS_POLL_SECONDS)
+        return reply
 
     def messages(self) -> list[discord.Message]:
         """Every message the bot posted so far, in any channel."""
