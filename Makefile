@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test run bench sim clean
+.PHONY: demo test run bench bench-all sim clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,10 @@ run: $(STAMP)
 	$(PY) -m bot run
 
 bench: $(STAMP)
-	$(PY) -m pytest bench -q --benchmark-only
+	$(PY) -m pytest bench -q --benchmark-only -p no:cacheprovider
+
+bench-all: $(STAMP)
+	PY=$(PY) bash bench/run_all.sh
 
 sim: $(STAMP)
 	$(PY) -m bot sim --scenario data/scenarios/quick.json
