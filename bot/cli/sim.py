@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--key",
         action="append",
         metavar="KEY[:PLAN[:RPS]]",
-        help="serve this API key instead of the scenario's (plan starter|developer|advanced, "
+        help="serve this API key instead of the scenario's (plan starter|developer|advanced|options_advanced, "
         "RPS requests a second); repeatable",
     )
     parser.add_argument(
