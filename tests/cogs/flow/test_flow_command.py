@@ -128,8 +128,8 @@ async def test_after_the_close_it_says_so_and_makes_no_request(
     assert spy_market.seen == []
 
 
-async def test_a_refused_refresh_is_explained(world: World, polygon: PolygonStub) -> None:
-    polygon.route(STOCK_PATH, json_reply({"status": "NOT_AUTHORIZED", "message": "not entitled"}, status=403))
+async def test_a_refused_refresh_is_explained(world: World, spy_market: PolygonStub) -> None:
+    spy_market.route(CHAIN_PATH, json_reply({"status": "NOT_AUTHORIZED", "message": "not entitled"}, status=403))
     conversation = await as_member(world, "flow", ticker="SPY")
     assert conversation.reply.content.startswith("Polygon could not refresh SPY (The Polygon plan does not include")
 
