@@ -22,15 +22,18 @@ class HeldBatch:
 class DigestQueue:
     def __init__(self) -> None:
         self._batches: dict[int, HeldBatch] = {}
+        self._held: set[int] = set()
+        """every delivery id held, so asking about one does not walk every channel's batch"""
 
     def hold(self, guild_id: int, channel_id: int, delivery_id: int, alert: Alert) -> None:
         self._batches.setdefault(channel_id, HeldBatch(guild_id)).alerts[delivery_id] = alert
+        self._held.add(delivery_id)
 
     def has(self, channel_id: int) -> bool:
         return channel_id in self._batches
 
     def holds(self, delivery_id: int) -> bool:
-        return any(delivery_id in batch.alerts for batch in self._batches.values())
+        return delivery_id in self._held
 
     def batches(self) -> list[tuple[int, HeldBatch]]:
         """(channel id, a copy of its batch) for every channel with held deliveries."""
@@ -41,12 +44,15 @@ class DigestQueue:
         if batch is None:
             return
         for delivery_id in delivery_ids:
-            batch.alerts.pop(delivery_id, None)
+            if batch.alerts.pop(delivery_id, None) is not None:
+                self._held.discard(delivery_id)
         if not batch.alerts:
             del self._batches[channel_id]
 
     def drop(self, channel_id: int) -> None:
-        self._batches.pop(channel_id, None)
+        dropped = self._batches.pop(channel_id, None)
+        if dropped is not None:
+            self._held.difference_update(dropped.alerts)
 
     def __len__(self) -> int:
-        return sum(len(batch.alerts) for batch in self._batches.values())
+        return len(self._held)

@@ -1,7 +1,10 @@
 """Per-guild settings as the router and `/config` read them: cached, refreshed on every write.
 
 Every write goes through here, so the cache can never serve a value a guild has since
-changed; reads (one per alert per subscribed guild) never touch the database.
+changed; reads (one per alert per subscribed guild) never touch the database. Each guild's
+compiled filter is cached too (guilds that changed nothing share the default one), and
+`version` moves with every write, so whatever the router builds from the filters knows when
+to build again.
 """
 
 from __future__ import annotations
@@ -21,10 +24,15 @@ class GuildConfig:
         self._repository = repository
         self.defaults = defaults
         self._cache: dict[int, GuildOverrides] = {}
+        self._filters: dict[tuple[int | None, Scanner], AlertFilter] = {}
+        """(guild id, or None for every guild without overrides, scanner) → its filter"""
+        self.version = 0
 
     async def load(self) -> None:
         """Read every guild's overrides (once, at start-up)."""
         self._cache = await self._repository.all()
+        self._filters.clear()
+        self.version += 1
 
     def overrides(self, guild_id: int) -> GuildOverrides:
         return self._cache.get(guild_id, GuildOverrides())
@@ -36,7 +44,10 @@ class GuildConfig:
         return key in self.overrides(guild_id).for_scanner(scanner.value)
 
     def filter_for(self, guild_id: int, scanner: Scanner) -> AlertFilter:
-        return guild_filter(scanner, self.defaults, self.overrides(guild_id))
+        key = (guild_id if guild_id in self._cache else None, scanner)
+        if key not in self._filters:
+            self._filters[key] = guild_filter(scanner, self.defaults, self.overrides(guild_id))
+        return self._filters[key]
 
     def scan_settings(self, scanner: Scanner) -> ScannerSettings:
         """What the engines scan with (their `settings_for` hook): the loosest any guild asked for."""
@@ -68,3 +79,6 @@ class GuildConfig:
 
     async def _refresh(self, guild_id: int) -> None:
         self._cache[guild_id] = await self._repository.get(guild_id)
+        for scanner in Scanner:
+            self._filters.pop((guild_id, scanner), None)
+        self.version += 1

@@ -1,38 +1,44 @@
 """The router: each alert to every channel that asked for it, recorded before it is posted.
 
 For one alert: the active subscriptions of its scanner, each guild's filter (threshold, DTE,
-score, tickers), at most once per channel; then the alert and one pending delivery per
-channel are stored in one transaction, so a crash after that point loses nothing; then the
-posts. One embed is rendered per alert and shared by every channel and sink.
+score, tickers), at most once per channel (`Audiences`, kept in memory); then the alert and
+one pending delivery per channel are stored in one transaction, so a crash after that point
+loses nothing; then the posts. One embed is rendered per alert and shared by every channel
+and sink.
 
 Budgets: a channel that has had its hourly budget of posts gets no more single posts; what
-is due there is held and goes out as one digest message per digest interval.
+is due there is held and goes out as one digest message per digest interval. The budgets
+spent are read once per alert (and once per retry pass) for all its channels together, and
+posts are marked sent in batches (`SentMarks`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
-from collections.abc import Sequence
+from collections import Counter, OrderedDict
+from collections.abc import Collection, Sequence
 from datetime import timedelta
 from typing import Protocol
 
 import discord
 
 from bot.alerts import Alert, render_digest, render_embed
+from bot.delivery.audience import Audiences
 from bot.delivery.channels import ChannelPoster
 from bot.delivery.digests import DigestQueue
 from bot.delivery.guild_config import GuildConfig
 from bot.delivery.outcomes import ChannelBroken, Posted, RateLimited, Refused, Unavailable
+from bot.delivery.sent_marks import SentMarks
 from bot.market.clock import Clock
-from bot.store import Delivery, DeliveryStateError, DeliveryTarget, RecordedAlert, Store
+from bot.store import Delivery, DeliveryStateError, DeliveryTarget, PackedTargets, RecordedAlert, Store
 
 log = logging.getLogger(__name__)
 
 BUDGET_WINDOW = timedelta(hours=1)
 DEFAULT_BUDGET_PER_HOUR = 30
-# (alert id, channel) pairs remembered to keep a re-routed alert out of a channel it reached.
+# (alert id, channel) pairs remembered to keep a re-routed alert out of a channel it reached;
+# the oldest alerts are forgotten first, the latest one never.
 ROUTED_MEMORY = 20_000
 UNSUBSCRIBED = "the channel was unsubscribed before this alert went out"
 
@@ -59,13 +65,16 @@ class Router:
         sinks: Sequence[AlertSink] = (),
     ) -> None:
         self._store = store
-        self._guilds = guild_config
+        self._audiences = Audiences(store.subscriptions, guild_config)
         self._channels = channels
         self._clock = clock
         self.budget_per_hour = budget_per_hour
         self._sinks = list(sinks)
         self.digests = DigestQueue()
-        self._routed: OrderedDict[tuple[str, int], None] = OrderedDict()
+        self._sent = SentMarks(store.deliveries)
+        self._routed: OrderedDict[str, tuple[DeliveryTarget, ...]] = OrderedDict()
+        """alert id → where it was routed"""
+        self._routed_pairs = 0
         self._in_flight: set[int] = set()
         self._retry_later: set[int] = set()
         self._last_problem: dict[int, str] = {}
@@ -92,6 +101,7 @@ class Router:
         subscribed = {
             (sub.channel_id, sub.scanner) for sub in await self._store.subscriptions.all() if sub.status == "active"
         }
+        spent = await self._spent({delivery.channel_id for delivery in due})
         rendered: dict[int, tuple[Alert, discord.Embed]] = {}
         for delivery in due:
             if delivery.id not in self._retry_later:
@@ -103,7 +113,7 @@ class Router:
             if (delivery.channel_id, alert.scanner.value) not in subscribed:
                 await self._store.deliveries.mark_failed(delivery.id, UNSUBSCRIBED)
                 continue
-            await self._dispatch(delivery, alert, embed)
+            await self._dispatch(delivery, alert, embed, spent)
         return len(due)
 
     async def flush_digests(self) -> int:
@@ -129,48 +139,52 @@ class Router:
             payload=alert.to_json(),
             deliver_to=await self._targets(alert),
         )
-        await asyncio.gather(*(self._dispatch(delivery, alert, embed) for delivery in recorded.deliveries))
+        deliveries = recorded.deliveries
+        spent = await self._spent([delivery.channel_id for delivery in deliveries])
+        await asyncio.gather(*(self._dispatch(delivery, alert, embed, spent) for delivery in deliveries))
         for sink in self._sinks:
             await self._publish(sink, alert, embed)
         return recorded
 
-    async def _targets(self, alert: Alert) -> list[DeliveryTarget]:
-        targets = []
-        for subscription in await self._store.subscriptions.channels_for(alert.scanner.value):
-            routed = (alert.id, subscription.channel_id)
-            if routed in self._routed:
-                continue
-            if not self._guilds.filter_for(subscription.guild_id, alert.scanner).accepts(alert):
-                continue
-            self._remember(routed)
-            targets.append(DeliveryTarget(subscription.guild_id, subscription.channel_id))
+    async def _targets(self, alert: Alert) -> PackedTargets:
+        alert_id = alert.id  # a hash, worth computing once
+        targets = await self._audiences.accepting(alert)
+        if earlier := self._routed.get(alert_id):
+            reached = {target.channel_id for target in earlier}
+            targets = PackedTargets.of(target for target in targets.targets if target.channel_id not in reached)
+        self._remember(alert_id, targets.targets)
         return targets
 
-    def _remember(self, routed: tuple[str, int]) -> None:
-        self._routed[routed] = None
-        if len(self._routed) > ROUTED_MEMORY:
-            self._routed.popitem(last=False)
+    def _remember(self, alert_id: str, targets: tuple[DeliveryTarget, ...]) -> None:
+        if not targets:
+            return
+        reached = self._routed.pop(alert_id, ()) + targets
+        self._routed[alert_id] = reached
+        self._routed_pairs += len(targets)
+        while self._routed_pairs > ROUTED_MEMORY and len(self._routed) > 1:
+            _, forgotten = self._routed.popitem(last=False)
+            self._routed_pairs -= len(forgotten)
 
-    async def _dispatch(self, delivery: Delivery, alert: Alert, embed: discord.Embed) -> None:
+    async def _spent(self, channel_ids: Collection[int]) -> Counter[int]:
+        """Posts each channel had within the budget window; `_dispatch` counts its own on top."""
+        since = self._clock.now() - BUDGET_WINDOW
+        return Counter(await self._store.deliveries.sent_counts_since(channel_ids, since))
+
+    async def _dispatch(self, delivery: Delivery, alert: Alert, embed: discord.Embed, spent: Counter[int]) -> None:
         if delivery.id in self._in_flight or self.digests.holds(delivery.id):
             return
         self._in_flight.add(delivery.id)
         try:
-            if await self._over_budget(delivery.channel_id):
+            # Once a channel is holding, everything after waits too, so the digest keeps the order.
+            if self.digests.has(delivery.channel_id) or spent[delivery.channel_id] >= self.budget_per_hour:
                 self.digests.hold(delivery.guild_id, delivery.channel_id, delivery.id, alert)
                 return
             outcome = await self._post(delivery.guild_id, delivery.channel_id, embed, [delivery.id])
             if isinstance(outcome, Posted):
-                await self._store.deliveries.mark_sent(delivery.id, outcome.message_id)
+                spent[delivery.channel_id] += 1
+                await self._sent.mark(delivery.id, outcome.message_id)
         finally:
             self._in_flight.discard(delivery.id)
-
-    async def _over_budget(self, channel_id: int) -> bool:
-        # Once a channel is holding, everything after waits too, so the digest keeps the order.
-        if self.digests.has(channel_id):
-            return True
-        since = self._clock.now() - BUDGET_WINDOW
-        return await self._store.deliveries.sent_count_since(channel_id, since) >= self.budget_per_hour
 
     async def _post(
         self, guild_id: int, channel_id: int, embed: discord.Embed, delivery_ids: list[int]

@@ -7,7 +7,7 @@ frozen dataclasses. Open with `db = await Database.open(path)`, then `Store(db)`
 from bot.store.alerts import AlertLog, RecordedAlert, StoredAlert
 from bot.store.db import Database
 from bot.store.dedup import DedupState, DedupStates
-from bot.store.deliveries import Deliveries, Delivery, DeliveryStatus, DeliveryTarget
+from bot.store.deliveries import Deliveries, Delivery, DeliveryStatus, DeliveryTarget, PackedTargets
 from bot.store.errors import (
     DeliveryStateError,
     MigrationError,
@@ -34,6 +34,7 @@ __all__ = [
     "GuildSettings",
     "KeyValueState",
     "MigrationError",
+    "PackedTargets",
     "Pruned",
     "RecordedAlert",
     "Retention",

@@ -6,10 +6,11 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from bot.store.codec import decode_time, encode_time, from_row
 from bot.store.db import Database, fetch_all, fetch_int, fetch_one
-from bot.store.deliveries import Delivery, DeliveryTarget, insert_pending
+from bot.store.deliveries import Delivery, DeliveryTarget, PackedTargets, pack_pending, queued_deliveries
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,18 @@ class StoredAlert:
 @dataclass(frozen=True)
 class RecordedAlert:
     alert: StoredAlert
-    deliveries: list[Delivery]
+    targets: tuple[DeliveryTarget, ...]
+    """Where it is queued, as the caller listed it."""
+    first_delivery_id: int | None
+    """The id of the delivery to targets[0]; the next target's is one more (None: no targets)."""
+
+    @cached_property
+    def deliveries(self) -> list[Delivery]:
+        """One pending delivery per target. Built when first asked for: recording an alert for
+        10,000 channels need not make 10,000 objects."""
+        if self.first_delivery_id is None:
+            return []
+        return queued_deliveries(self.alert.id, self.first_delivery_id, self.targets, self.alert.created_at)
 
 
 class AlertLog:
@@ -41,24 +53,25 @@ class AlertLog:
         ticker: str,
         dedup_key: str,
         payload: str,
-        deliver_to: Sequence[DeliveryTarget] = (),
+        deliver_to: Sequence[DeliveryTarget] | PackedTargets = (),
     ) -> RecordedAlert:
-        """Log an alert and queue its deliveries in one transaction.
+        """Log an alert and queue its deliveries (one per channel) in one transaction.
 
         Both commit together, so an alert is never on record without the deliveries it is
         due; `payload` must be JSON, or nothing is stored.
         """
-        now = self._db.clock.now()
+        stamp = encode_time(self._db.clock.now())
+        targets = deliver_to if isinstance(deliver_to, PackedTargets) else PackedTargets.of(deliver_to)
         async with self._db.write() as connection:
             alert_id = await fetch_int(
                 connection,
                 "INSERT INTO alerts (scanner, ticker, dedup_key, payload, created_at)"
                 " VALUES (?, ?, ?, ?, ?) RETURNING id",
-                (scanner, ticker, dedup_key, payload, encode_time(now)),
+                (scanner, ticker, dedup_key, payload, stamp),
             )
-            deliveries = await insert_pending(connection, alert_id, deliver_to, now)
-        alert = StoredAlert(alert_id, scanner, ticker, dedup_key, payload, decode_time(encode_time(now)))
-        return RecordedAlert(alert, deliveries)
+            first_delivery_id = await pack_pending(connection, alert_id, targets, stamp) if targets else None
+        alert = StoredAlert(alert_id, scanner, ticker, dedup_key, payload, decode_time(stamp))
+        return RecordedAlert(alert, targets.targets, first_delivery_id)
 
     async def get(self, alert_id: int) -> StoredAlert | None:
         async with self._db.read() as connection:

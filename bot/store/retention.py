@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.store.codec import encode_time
 from bot.store.db import Database
+from bot.store.deliveries import writing_deliveries
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class Retention:
         Subscriptions, guild settings and named state are kept: they are not history.
         """
         cutoff = encode_time(before)
-        async with self._db.write() as connection:
+        async with writing_deliveries(self._db) as connection:
             # Deliveries first: the foreign key would refuse to delete an alert they point at.
             deliveries = await connection.execute(
                 "DELETE FROM deliveries WHERE alert_id IN (SELECT id FROM alerts WHERE created_at < ?)",

@@ -13,7 +13,11 @@ from bot.store.subscriptions import Subscriptions
 
 
 class Store:
-    """The repositories; the caller opens and closes `db`."""
+    """The repositories; the caller opens and closes `db`.
+
+    One per database: `subscriptions` keeps the active subscriptions in memory, current
+    because every write to them goes through it.
+    """
 
     def __init__(self, db: Database) -> None:
         self.db = db

@@ -15,7 +15,7 @@ from bot.delivery.outcomes import ChannelBroken, RateLimited, Refused, Unavailab
 from bot.market.clock import VirtualClock
 from bot.store import Delivery, DeliveryTarget, Store
 from bot.store.db import fetch_all
-from bot.store.deliveries import delivery_from_row
+from bot.store.deliveries import delivery_from_row, writing_deliveries
 from tests.delivery.conftest import A_ALERTS, A_OTHER, B_ALERTS, GUILD_A, GUILD_B, ScriptedChannels
 from tests.support import alert_examples as examples
 from tests.support.alert_examples import variant
@@ -23,7 +23,8 @@ from tests.support.discord_schema import assert_valid_message
 
 
 async def deliveries(store: Store) -> list[Delivery]:
-    async with store.db.read() as connection:
+    # Every delivery as its row, those still packed by the alert that queued them included.
+    async with writing_deliveries(store.db) as connection:
         rows = await fetch_all(connection, "SELECT * FROM deliveries ORDER BY id")
     return [delivery_from_row(row) for row in rows]
 
@@ -330,3 +331,66 @@ async def test_every_alert_reaches_the_sinks_and_a_failing_sink_blocks_nothing(
     assert recording.alerts == [sweep(), unsubscribed]
     assert len(channels.posts) == 2
     assert any(record.context.get("sink") == "broken" for record in caplog.records)  # type: ignore[attr-defined]
+
+
+@pytest.mark.usefixtures("subscribed")
+async def test_a_channel_subscribed_after_an_alert_was_routed_receives_the_next(
+    router: Router, store: Store, channels: ScriptedChannels
+) -> None:
+    await router.route([sweep(1)])
+    await store.subscriptions.subscribe(GUILD_A, A_OTHER, ["sweeps"])
+    await router.route([sweep(2)])
+    assert [embed.title for embed in channels.to(A_OTHER)] == [render_embed(sweep(2)).title]
+
+
+@pytest.mark.usefixtures("subscribed")
+async def test_a_channel_unsubscribed_after_an_alert_was_routed_receives_no_more(
+    router: Router, store: Store, channels: ScriptedChannels
+) -> None:
+    await router.route([sweep(1)])
+    await store.subscriptions.unsubscribe(GUILD_B, B_ALERTS, "sweeps")
+    await router.route([sweep(2)])
+    assert [embed.title for embed in channels.to(B_ALERTS)] == [render_embed(sweep(1)).title]
+    assert len(channels.to(A_ALERTS)) == 2
+
+
+@pytest.mark.usefixtures("subscribed")
+async def test_a_broken_channel_subscribed_again_receives_the_next_alert(
+    router: Router, store: Store, channels: ScriptedChannels
+) -> None:
+    channels.answer(A_ALERTS, ChannelBroken("Missing Access (HTTP 403)"))
+    await router.route([sweep(1)])
+    await router.route([sweep(2)])
+    await store.subscriptions.subscribe(GUILD_A, A_ALERTS, ["sweeps"])  # the admin fixed it
+    await router.route([sweep(3)])
+    assert [embed.title for embed in channels.to(A_ALERTS)] == [render_embed(sweep(3)).title]
+
+
+@pytest.mark.usefixtures("subscribed")
+async def test_a_config_change_after_an_alert_was_routed_applies_to_the_next(
+    router: Router, guild_config: GuildConfig, channels: ScriptedChannels
+) -> None:
+    await router.route([sweep(1)])
+    await guild_config.set_values(GUILD_A, Scanner.SWEEPS, {"min_premium": 2_000_000})
+    await router.route([sweep(2)])
+    await guild_config.reset(GUILD_A, Scanner.SWEEPS)
+    await guild_config.add_tickers(GUILD_B, ["QQQ"])
+    await router.route([sweep(3)])
+    assert [embed.title for embed in channels.to(A_ALERTS)] == [render_embed(sweep(n)).title for n in (1, 3)]
+    assert [embed.title for embed in channels.to(B_ALERTS)] == [render_embed(sweep(n)).title for n in (1, 2)]
+
+
+async def test_every_channel_of_a_wide_alert_is_posted_once_and_marked_sent_with_its_message(
+    router: Router, store: Store, guild_config: GuildConfig, channels: ScriptedChannels
+) -> None:
+    for guild in range(1, 101):
+        await store.subscriptions.subscribe(guild, 5_000 + guild, ["sweeps"])
+        if guild % 2:
+            await guild_config.set_values(guild, Scanner.SWEEPS, {"min_premium": 10_000 * guild})
+    await router.route([sweep()])
+    sent = await deliveries(store)
+    reached = {5_000 + guild for guild in range(1, 101) if guild % 2 == 0 or 10_000 * guild <= sweep().premium}
+    assert sorted(channels.attempts) == sorted(reached)
+    assert {delivery.channel_id for delivery in sent} == reached
+    assert {delivery.status for delivery in sent} == {"sent"}
+    assert len({delivery.message_id for delivery in sent}) == len(reached)

@@ -38,6 +38,13 @@ async def test_an_alert_and_its_deliveries_are_stored_together(store: Store) -> 
     assert await store.deliveries.pending() == recorded.deliveries
 
 
+async def test_a_channel_named_twice_is_queued_once(store: Store) -> None:
+    recorded = await raise_alert(store, to_channels=[10, 20, 10])
+
+    assert [d.channel_id for d in recorded.deliveries] == [10, 20]
+    assert await store.deliveries.pending() == recorded.deliveries
+
+
 async def test_a_payload_that_is_not_json_stores_neither_alert_nor_deliveries(store: Store) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         await store.alerts.add(

@@ -23,6 +23,7 @@ APPLICATION_TABLES = {
     "subscriptions",
     "alerts",
     "deliveries",
+    "packed_deliveries",
     "dedup_state",
     "state",
 }

@@ -14,6 +14,7 @@ from tests.store.conftest import Restart
 
 ALERTS = 1001
 FLOOD = 1002
+QUIET = 1003
 
 
 async def test_a_due_delivery_is_still_due_after_a_restart_and_gone_once_sent(
@@ -28,7 +29,7 @@ async def test_a_due_delivery_is_still_due_after_a_restart_and_gone_once_sent(
     store = await restart(store)
 
     assert await store.deliveries.pending() == []
-    assert await store.deliveries.sent_count_since(ALERTS, START) == 1
+    assert await store.deliveries.sent_counts_since([ALERTS], START) == {ALERTS: 1}
     assert (sent.status, sent.message_id, sent.attempts) == ("sent", 987654321098765432, 1)
 
 
@@ -127,8 +128,7 @@ async def test_the_hourly_budget_counts_messages_sent_to_that_channel_since_then
     await store.deliveries.mark_failed(failed.id, "403 Missing Access")
     await raise_alert(store, to_channels=[FLOOD])  # queued, not yet sent
 
-    assert await store.deliveries.sent_count_since(FLOOD, an_hour_ago) == 2
-    assert await store.deliveries.sent_count_since(ALERTS, an_hour_ago) == 1
+    assert await store.deliveries.sent_counts_since([FLOOD, ALERTS, QUIET], an_hour_ago) == {FLOOD: 2, ALERTS: 1}
 
 
 async def test_a_delivery_for_an_alert_that_does_not_exist_is_refused(store: Store) -> None:
@@ -136,3 +136,30 @@ async def test_a_delivery_for_an_alert_that_does_not_exist_is_refused(store: Sto
         await store.deliveries.create_pending(404, [DeliveryTarget(GUILD, ALERTS)])
 
     assert await store.deliveries.pending() == []
+
+
+async def test_deliveries_keep_the_ids_they_were_recorded_with_whatever_is_queued_after(store: Store) -> None:
+    first = await raise_alert(store, to_channels=[ALERTS, FLOOD])
+    second = await raise_alert(store, to_channels=[FLOOD])
+    third = await raise_alert(store)
+    added = await store.deliveries.create_pending(third.alert.id, [DeliveryTarget(GUILD, QUIET)])
+
+    everything = await store.deliveries.pending()
+
+    assert everything == first.deliveries + second.deliveries + added
+    assert len({delivery.id for delivery in everything}) == 4
+
+
+async def test_many_deliveries_are_marked_sent_at_once_and_one_no_longer_pending_is_left_alone(
+    store: Store,
+) -> None:
+    queued = (await raise_alert(store, to_channels=[ALERTS, FLOOD, QUIET])).deliveries
+    await store.deliveries.mark_failed(queued[2].id, "403 Missing Access")
+
+    moved = await store.deliveries.mark_sent_many({queued[0].id: 7001, queued[1].id: 7002, queued[2].id: 7003})
+
+    assert moved == 2
+    assert await store.deliveries.pending() == []
+    assert await store.deliveries.sent_counts_since([ALERTS, FLOOD, QUIET], START) == {ALERTS: 1, FLOOD: 1}
+    with pytest.raises(DeliveryStateError, match="already sent"):
+        await store.deliveries.mark_sent(queued[1].id, message_id=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 
 import pytest
@@ -29,7 +30,7 @@ async def test_a_subscribed_channel_receives_that_scanner_only(store: Store) -> 
         (ELSEWHERE, "sweeps"),
     }
     assert where(await store.subscriptions.channels_for("golden_sweeps")) == {(ALERTS, "golden_sweeps")}
-    assert await store.subscriptions.channels_for("darkpool") == []
+    assert await store.subscriptions.channels_for("darkpool") == ()
 
 
 async def test_subscribe_returns_the_new_subscriptions_as_active(store: Store, clock: VirtualClock) -> None:
@@ -58,7 +59,7 @@ async def test_a_broken_channel_gets_nothing_until_it_is_subscribed_again(
     assert await store.subscriptions.mark_broken(ALERTS, "403 Missing Access") == 2
 
     assert where(await store.subscriptions.channels_for("sweeps")) == {(SCALPS, "sweeps")}
-    assert await store.subscriptions.channels_for("flow") == []
+    assert await store.subscriptions.channels_for("flow") == ()
     shown = {s.scanner: s for s in await store.subscriptions.for_guild(GUILD) if s.channel_id == ALERTS}
     assert {(s.status, s.last_error) for s in shown.values()} == {("broken", "403 Missing Access")}
 
@@ -69,7 +70,7 @@ async def test_a_broken_channel_gets_nothing_until_it_is_subscribed_again(
     assert fixed[0].created_at == first[0].created_at  # still the same subscription
     assert fixed[0].updated_at == clock.now()
     assert where(await store.subscriptions.channels_for("sweeps")) == {(ALERTS, "sweeps"), (SCALPS, "sweeps")}
-    assert await store.subscriptions.channels_for("flow") == []  # only what was re-subscribed
+    assert await store.subscriptions.channels_for("flow") == ()  # only what was re-subscribed
 
 
 async def test_breaking_a_channel_fails_what_was_queued_for_it_and_nothing_else(store: Store) -> None:
@@ -135,3 +136,63 @@ async def test_subscriptions_and_their_health_survive_a_restart(store: Store, re
 
     assert await store.subscriptions.all() == before
     assert where(await store.subscriptions.channels_for("scalps")) == set()
+
+
+async def test_channels_subscribed_after_the_subscriptions_were_read_are_seen_at_once(store: Store) -> None:
+    await store.subscriptions.subscribe(GUILD, ALERTS, ["sweeps"])
+    assert where(await store.subscriptions.channels_for("sweeps")) == {(ALERTS, "sweeps")}  # now in memory
+
+    await store.subscriptions.subscribe(OTHER_GUILD, ELSEWHERE, ["sweeps", "flow"])
+
+    assert where(await store.subscriptions.channels_for("sweeps")) == {(ALERTS, "sweeps"), (ELSEWHERE, "sweeps")}
+    assert where(await store.subscriptions.channels_for("flow")) == {(ELSEWHERE, "flow")}
+
+
+async def test_unsubscribed_and_broken_channels_leave_at_once_and_a_resubscribed_one_returns(store: Store) -> None:
+    await store.subscriptions.subscribe(GUILD, ALERTS, ["sweeps", "flow"])
+    await store.subscriptions.subscribe(GUILD, SCALPS, ["sweeps"])
+    await store.subscriptions.subscribe(OTHER_GUILD, ELSEWHERE, ["sweeps"])
+    assert len(await store.subscriptions.channels_for("sweeps")) == 3  # now in memory
+
+    await store.subscriptions.unsubscribe(GUILD, ALERTS, "sweeps")
+    await store.subscriptions.mark_broken(ELSEWHERE, "403 Missing Access")
+
+    assert where(await store.subscriptions.channels_for("sweeps")) == {(SCALPS, "sweeps")}
+    assert where(await store.subscriptions.channels_for("flow")) == {(ALERTS, "flow")}
+    await store.subscriptions.subscribe(OTHER_GUILD, ELSEWHERE, ["sweeps"])
+    assert where(await store.subscriptions.channels_for("sweeps")) == {(SCALPS, "sweeps"), (ELSEWHERE, "sweeps")}
+
+
+async def test_a_scanner_s_subscriptions_are_the_same_tuple_until_they_change(store: Store) -> None:
+    # The router keeps what it built from a scanner's subscriptions while this holds.
+    await store.subscriptions.subscribe(GUILD, ALERTS, ["sweeps"])
+    sweeps = await store.subscriptions.channels_for("sweeps")
+    flow = await store.subscriptions.channels_for("flow")
+
+    await store.subscriptions.subscribe(GUILD, SCALPS, ["flow"])
+
+    assert await store.subscriptions.channels_for("sweeps") is sweeps
+    assert await store.subscriptions.channels_for("flow") != flow
+    assert await store.subscriptions.channels_for("flow") is await store.subscriptions.channels_for("flow")
+
+
+async def test_subscriptions_come_in_guild_then_channel_order(store: Store) -> None:
+    await store.subscriptions.subscribe(OTHER_GUILD, ELSEWHERE, ["sweeps"])
+    await store.subscriptions.subscribe(GUILD, SCALPS, ["sweeps"])
+    await store.subscriptions.channels_for("sweeps")
+    await store.subscriptions.subscribe(GUILD, ALERTS, ["sweeps"])
+
+    found = await store.subscriptions.channels_for("sweeps")
+
+    assert [(s.guild_id, s.channel_id) for s in found] == [(GUILD, ALERTS), (GUILD, SCALPS), (OTHER_GUILD, ELSEWHERE)]
+
+
+async def test_a_subscribe_that_fails_changes_nothing_in_memory_or_on_disk(store: Store) -> None:
+    await store.subscriptions.subscribe(GUILD, ALERTS, ["sweeps"])
+    before = await store.subscriptions.channels_for("sweeps")
+
+    with pytest.raises(sqlite3.IntegrityError):
+        await store.subscriptions.subscribe(GUILD, SCALPS, ["sweeps", None])  # type: ignore[list-item]
+
+    assert await store.subscriptions.channels_for("sweeps") == before
+    assert where(await store.subscriptions.all()) == {(ALERTS, "sweeps")}
