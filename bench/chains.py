@@ -2,8 +2,8 @@
 
 The ingest benchmark needs the raw bytes of chain pages (the client decodes them as they
 arrive and keeps no bytes), so those are read with aiohttp using the feed's own query: the
-widest expiry window any scanner wants, ±30% strikes, 250 contracts a page. /flow needs a
-whole decoded chain, which the real client assembles.
+widest expiry window any scanner wants, ±30% strikes, 250 contracts a page. /flow reads the
+table the feed keeps of a whole chain, which the real client assembles.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from pytest_benchmark.fixture import BenchmarkFixture
 
 from bench.chains import wide_spy_scenario, whole_chain
 from bench.conftest import Results
-from bot.polygon.models import ChainSnapshot
+from bot.market.chain_table import ChainTable
 from cogs.flow import flow_embed
 from cogs.flow.chart import render_chart
 from cogs.flow.summary import summarize
@@ -26,24 +26,25 @@ TARGET_SECONDS = 0.300
 
 
 @pytest.fixture(scope="module")
-def chain() -> ChainSnapshot:
+def chain() -> ChainTable:
+    """The snapshot as the feed keeps it for /flow."""
     scenario = wide_spy_scenario("data/scenarios/universe200.json", CONTRACTS)
-    return asyncio.run(whole_chain(scenario, "SPY", time(15, 30)))
+    return ChainTable(asyncio.run(whole_chain(scenario, "SPY", time(15, 30))))
 
 
-def render_flow(chain: ChainSnapshot) -> bytes:
+def render_flow(chain: ChainTable) -> bytes:
     summary = summarize(chain, spot=None)
     flow_embed(summary, [], None)
     return render_chart(summary)
 
 
-def test_flow_text_and_chart(benchmark: BenchmarkFixture, chain: ChainSnapshot, results: Results) -> None:
+def test_flow_text_and_chart(benchmark: BenchmarkFixture, chain: ChainTable, results: Results) -> None:
     benchmark.group = "/flow: 10,000-contract chain"
-    assert len(chain.results) >= CONTRACTS
+    assert chain.contracts >= CONTRACTS
     png = benchmark.pedantic(render_flow, args=(chain,), rounds=15, warmup_rounds=1)
     traded = len(summarize(chain, None).contracts)
-    benchmark.extra_info.update(contracts=len(chain.results), traded=traded, png_bytes=len(png))
-    results.facts.update(flow_contracts=len(chain.results), flow_traded=traded)
+    benchmark.extra_info.update(contracts=chain.contracts, traded=traded, png_bytes=len(png))
+    results.facts.update(flow_contracts=chain.contracts, flow_traded=traded)
     results.record("flow_render", benchmark)
 
 

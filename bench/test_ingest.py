@@ -4,7 +4,9 @@ of the same bytes and against the replaced design's `json.loads` + dict walk.
 The page is the busiest 250-contract page (most contracts traded) of the busy scenario's SPY
 chain at 15:00, as the simulator serves it to the feed's query (all fields, ~230 KB). Each
 round starts from baselines seeded by the same page 15 minutes earlier, so every contract
-that traded in between yields a delta and a FlowEvent: the costly path, on every round.
+that traded in between yields a delta and a FlowEvent: the costly path, on every round. The
+full path is everything the feed does with a fetched page: decode, baselines, deltas, events,
+and the compact table `/flow` keeps of the chain.
 
 The targets are judged on ratios from the three paths timed back to back within each round,
 in rotating order, so a change in the shared machine's load hits all three alike; the
@@ -73,16 +75,17 @@ def _chain(raw: bytes, page: Page) -> ChainSnapshot:
 
 def _seeded_feed(page: Page) -> OptionsFeed:
     """A feed whose VolumeCache holds the baseline page, as after the previous refresh."""
-    # The client is never called: only the feed's per-page path (`_events`) is measured.
+    # The client is never called: only the feed's per-page path (`_ingest`) is measured.
     cache = VolumeCache(page.clock)
     feed = OptionsFeed(client=None, clock=page.clock, cache=cache, log=EventLog([]), max_dte=180)  # type: ignore[arg-type]
-    feed._events(_chain(page.baseline, page), SPOT, "chain")
+    feed._ingest(_chain(page.baseline, page), SPOT, "chain")
     return feed
 
 
 def orakl_ingest(raw: bytes, page: Page, feed: OptionsFeed) -> list[FlowEvent]:
-    """The product's path: msgspec decode straight to structs, then baseline and delta."""
-    return feed._events(_chain(raw, page), SPOT, "chain")
+    """The product's path: msgspec decode straight to lean structs, then baseline, delta and
+    events, and the compact table `/flow` keeps of the chain."""
+    return feed._ingest(_chain(raw, page), SPOT, "chain")
 
 
 def replaced_design_ingest(raw: bytes, baselines: dict[str, tuple[float, float]]) -> list[dict[str, Any]]:

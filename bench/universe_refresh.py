@@ -1,6 +1,6 @@
 """Memory and API budget of full refreshes of the 200-symbol benchmark universe.
 
-    .venv/bin/python -m bench.universe_refresh [--strike-window 0.3]
+    .venv/bin/python -m bench.universe_refresh [--strike-window 0.3] [--start 10:00]
 
 The simulator serves `universe200.json` from a child process; this process runs the bot's
 options engine (client, feed, VolumeCache, event log) and refreshes every watched symbol
@@ -75,48 +75,57 @@ def _by_endpoint(stats: dict) -> dict[str, int]:
 
 
 def tracked(feed: OptionsFeed) -> int:
-    return sum(len(latest.chain.results) for latest in feed.latest.values())
+    return sum(latest.chain.contracts for latest in feed.latest.values())
 
 
-async def measure(strike_window: float) -> None:
+async def measure(strike_window: float, start: time) -> None:
     scenario = load_scenario(SCENARIO)
-    async with simulator_process(SCENARIO, START) as sim:
+    async with simulator_process(SCENARIO, start) as sim:
         settings = load_settings(polygon_base_url=sim.base_url, polygon_api_key=sim.api_key, requests_per_second=1000)
         with tempfile.TemporaryDirectory() as folder:
             db = await Database.open(Path(folder) / "orakl.db", clock=sim.clock)
-            async with PolygonClient.from_settings(settings, sim.clock) as client:
-                engine = OptionsEngine(settings, client, sim.clock, replay_watchlist(scenario), Store(db).dedup)
-                engine.feed.strike_window = strike_window
-                gc.collect()
-                rss_start = rss_bytes()
-                rounds, counts = [], _by_endpoint(await sim.stats())
-                for _ in range(ROUNDS):
-                    outcome, counts = await refresh_all(engine, sim, counts)
-                    rounds.append(outcome)
-                gc.collect()
-                rss_end = rss_bytes()
-                report(engine, rounds, (rss_start, rss_end), strike_window)
-            await db.close()
+            # Closed whatever happens: its thread would otherwise keep the process alive.
+            try:
+                async with PolygonClient.from_settings(settings, sim.clock) as client:
+                    engine = OptionsEngine(settings, client, sim.clock, replay_watchlist(scenario), Store(db).dedup)
+                    engine.feed.strike_window = strike_window
+                    gc.collect()
+                    rss_start = rss_bytes()
+                    rounds, counts = [], _by_endpoint(await sim.stats())
+                    for _ in range(ROUNDS):
+                        outcome, counts = await refresh_all(engine, sim, counts)
+                        rounds.append(outcome)
+                    gc.collect()
+                    rss_end = rss_bytes()
+                    report(engine, rounds, (rss_start, rss_end), strike_window, start)
+            finally:
+                await db.close()
 
 
-def report(engine: OptionsEngine, rounds: list[Round], rss: tuple[int, int], strike_window: float) -> None:
+def report(
+    engine: OptionsEngine, rounds: list[Round], rss: tuple[int, int], strike_window: float, start: time
+) -> None:
     symbols = len(engine.watchlist)
     rss_start, rss_end = rss
     held = tracked(engine.feed)
+    traded = sum(len(latest.chain) for latest in engine.feed.latest.values())
     snapshots = deep_size(engine.feed.latest)
+    baselines = deep_size(engine.cache)
     print(f"machine: {describe()}")
     print(f"universe: {SCENARIO}, {symbols} symbols, strike window ±{strike_window:.0%},"
-          f" max DTE {engine.feed.max_dte}")  # fmt: skip
+          f" max DTE {engine.feed.max_dte}, from {start:%H:%M} ET")  # fmt: skip
     print()
     print("memory (this process; the simulator runs in its own)")
-    print(f"  contracts in the latest snapshots : {held:,}")
+    print(f"  contracts in the latest snapshots : {held:,} ({traded:,} traded today)")
     print(f"  volume baselines                  : {len(engine.cache):,}")
     print(f"  RSS before the first fetch        : {rss_start / MB:,.1f} MB (interpreter, imports, engine)")
     print(f"  RSS after {ROUNDS} full refreshes        : {rss_end / MB:,.1f} MB")
     print(f"  growth                            : {(rss_end - rss_start) / MB:,.1f} MB"
           f" ({(rss_end - rss_start) / held:,.0f} bytes per contract)")
-    print(f"  of which the latest snapshots     : {snapshots / MB:,.1f} MB by deep size"
-          f" ({snapshots / held:,.0f} bytes per contract; the rest is baselines and allocator overhead)")
+    print(f"  of which the baselines            : {baselines / MB:,.1f} MB by deep size"
+          f" ({baselines / len(engine.cache):,.0f} bytes per contract)")
+    print(f"  and the latest snapshots          : {snapshots / MB:,.1f} MB by deep size"
+          f" ({snapshots / max(traded, 1):,.0f} bytes per traded contract; the rest is allocator overhead)")
     verdict = "MET" if rss_end / MB <= MEMORY_TARGET_MB else "MISSED"
     print(f"  {verdict}: {rss_end / MB:,.1f} MB total (target ≤ {MEMORY_TARGET_MB} MB)")
     print()
@@ -143,7 +152,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--strike-window", type=float, default=OptionsFeed.strike_window,
                         help="fraction of spot either side (the feed's default 0.3; 1.0 tracks every listed strike)")  # fmt: skip
-    asyncio.run(measure(parser.parse_args().strike_window))
+    parser.add_argument("--start", type=time.fromisoformat, default=START,
+                        help="ET market time the simulator starts at (later: more contracts traded today)")  # fmt: skip
+    arguments = parser.parse_args()
+    asyncio.run(measure(arguments.strike_window, arguments.start))
 
 
 if __name__ == "__main__":

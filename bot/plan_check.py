@@ -24,7 +24,7 @@ from bot.market.clock import Clock, ScaledClock, WallClock, epoch_ns
 from bot.polygon import models
 from bot.polygon.client import PolygonClient
 from bot.polygon.errors import AuthError, NotEntitledError, PaginationError, PolygonError, UpstreamError
-from bot.polygon.models import ChainSnapshot, OptionContractSnapshot
+from bot.polygon.models import ChainContract, ChainSnapshot
 
 # A server whose clock is further off than this is serving another moment (a simulator
 # replaying a past session); closer, it is the same moment and ours is kept.
@@ -153,7 +153,7 @@ def chain_freshness(chain: ChainSnapshot) -> Freshness:
     return Freshness.UNKNOWN
 
 
-def nearest_contract(chain: ChainSnapshot, spot: float | None) -> OptionContractSnapshot | None:
+def nearest_contract(chain: ChainSnapshot, spot: float | None) -> ChainContract | None:
     if not chain.results:
         return None
     if spot is None:
@@ -192,7 +192,7 @@ async def probe_ticks(client: ProbeClient, kind: DataKind, ticker: str, now: dat
 
 async def probe_chain(
     client: ProbeClient, symbol: str, today: date, spot: float | None
-) -> tuple[Probe, OptionContractSnapshot | None]:
+) -> tuple[Probe, ChainContract | None]:
     band = (round(spot * (1 - CHAIN_STRIKE_BAND), 2), round(spot * (1 + CHAIN_STRIKE_BAND), 2)) if spot else (None, None)
     try:
         chain = await client.options_chain(

@@ -14,13 +14,20 @@ The TTL evicts only baselines that are no longer being refreshed — a contract 
 chain, an underlying dropped from the watchlist. While an underlying keeps being refreshed
 its baselines stay however late the next refresh comes: a late refresh reports a longer
 window, never a lost flow.
+
+The universe tracks hundreds of thousands of contracts, so a baseline is not an object of
+its own: each underlying keeps its contracts' baselines in parallel arrays, a row per
+contract, found through one dict from ticker to row.
 """
 
 from __future__ import annotations
 
+import math
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any, NamedTuple
 
 from bot.market.clock import Clock
 
@@ -28,21 +35,20 @@ DEFAULT_TTL_SECONDS = 120.0
 # VWAPs are rounded by the server; an average a hair outside the day's range is rounding,
 # anything more means the two snapshots disagree and the last trade price is the better guess.
 PRICE_RANGE_TOLERANCE = 0.01
+# A row's last trade time when its snapshot had no last trade (real ones are ns ≥ 0).
+NO_TRADE = -(2**63)
+# Row numbers are shared int objects: every underlying numbers its rows from 0, and an int
+# object of its own per contract (past 256) would add 32 bytes to its ~156.
+_ROW_NUMBERS: list[int] = []
 
 
-@dataclass(slots=True)
-class Baseline:
-    underlying: str
-    session: date
-    volume: float
-    vwap: float
-    observed_at: datetime
-    last_seen: float  # clock.monotonic() of the refresh that last included the contract
-    last_trade_ns: int | None  # the snapshot's own last trade: where its volume stops
+def _row_number(row: int) -> int:
+    while len(_ROW_NUMBERS) <= row:
+        _ROW_NUMBERS.append(len(_ROW_NUMBERS))
+    return _ROW_NUMBERS[row]
 
 
-@dataclass(frozen=True, slots=True)
-class VolumeDelta:
+class VolumeDelta(NamedTuple):  # a tuple: immutable, and cheap to make for every delta
     contracts: float
     average_price: float
     notional: float  # per share: multiply by shares_per_contract for premium
@@ -93,16 +99,136 @@ def traded_delta(
     return None
 
 
-@dataclass
+class ChainBaselines:
+    """The baselines of one underlying's contracts: row `rows[ticker]` of every column.
+
+    Rows are appended in the order contracts are first seen and only ever removed by
+    `evict_gone`, which renumbers them in the same order, so `rows` lists the tickers in row
+    order. `sessions` and `observed_at` hold references to objects shared by every contract
+    of a refresh; the numbers are unboxed in `array`s.
+    """
+
+    COLUMNS = ("sessions", "volumes", "vwaps", "observed_at", "last_seen", "last_trade_ns")
+    __slots__ = ("stats", "rows", "last_refresh", *COLUMNS)
+
+    def __init__(self, stats: CacheStats) -> None:
+        self.stats = stats
+        self.rows: dict[str, int] = {}
+        self.last_refresh = -math.inf  # the mark of the latest refresh that observed a contract
+        self.sessions: list[date] = []
+        self.volumes = array("d")
+        self.vwaps = array("d")
+        self.observed_at: list[datetime] = []
+        self.last_seen = array("d")  # the mark of the latest refresh that included the contract
+        self.last_trade_ns = array("q")  # the snapshot's own last trade (or NO_TRADE): where its volume stops
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def observe(
+        self,
+        contract: str,
+        session: date,
+        volume: float,
+        vwap: float,
+        observed_at: datetime,
+        refreshed_at: float,
+        day_low: float,
+        day_high: float,
+        last_trade_price: float | None,
+        last_trade_ns: int | None,
+    ) -> VolumeDelta | None:
+        """Record a contract's session volume; return what traded since its baseline.
+        (`VolumeCache.observe` says what the arguments are.)"""
+        self.last_refresh = refreshed_at
+        stats = self.stats
+        row = self.rows.get(contract)
+        if row is None:
+            stats.misses += 1
+            self.rows[contract] = _row_number(len(self.volumes))
+            self.sessions.append(session)
+            self.volumes.append(volume)
+            self.vwaps.append(vwap)
+            self.observed_at.append(observed_at)
+            self.last_seen.append(refreshed_at)
+            self.last_trade_ns.append(NO_TRADE if last_trade_ns is None else last_trade_ns)
+            stats.sets += 1
+            return None
+        stats.hits += 1
+        previous = self.volumes[row]
+        if self.sessions[row] != session or volume < previous:
+            stats.reseeds += 1
+            self.sessions[row] = session
+            self._update(row, volume, vwap, observed_at, last_trade_ns)
+            self.last_seen[row] = refreshed_at
+            return None
+        self.last_seen[row] = refreshed_at
+        if volume == previous:
+            # Nothing traded since: the next delta's window starts at this snapshot.
+            self.observed_at[row] = observed_at
+            return None
+        traded = traded_delta(previous, self.vwaps[row], volume, vwap, day_low, day_high, last_trade_price)
+        if traded is None:
+            return None
+        window_start = self.observed_at[row]
+        # A baseline with no volume yet has seen none of today's prints.
+        prints_after = _timestamp(self.last_trade_ns[row]) if previous > 0 else 0
+        self._update(row, volume, vwap, observed_at, last_trade_ns)
+        contracts, average, source = traded
+        return VolumeDelta(
+            contracts, average, contracts * average, source, window_start, observed_at, prints_after, last_trade_ns
+        )
+
+    def _update(self, row: int, volume: float, vwap: float, observed_at: datetime, last_trade_ns: int | None) -> None:
+        self.volumes[row] = volume
+        self.vwaps[row] = vwap
+        self.observed_at[row] = observed_at
+        self.last_trade_ns[row] = NO_TRADE if last_trade_ns is None else last_trade_ns
+        self.stats.sets += 1
+
+    def volume(self, contract: str) -> float | None:
+        """The volume of the contract's baseline, or None when it has none."""
+        row = self.rows.get(contract)
+        return None if row is None else self.volumes[row]
+
+    def evict_gone(self, cutoff: float) -> int:
+        """Drop the contracts last seen before `cutoff` and left out of a later refresh."""
+        limit = min(cutoff, self.last_refresh)
+        kept = [row for row, seen in enumerate(self.last_seen) if seen >= limit]
+        gone = len(self.rows) - len(kept)
+        if gone:
+            tickers = list(self.rows)
+            self.rows = {tickers[row]: _row_number(new) for new, row in enumerate(kept)}
+            for name in self.COLUMNS:
+                setattr(self, name, _picked(getattr(self, name), kept))
+        return gone
+
+
+def _timestamp(ns: int) -> int | None:
+    return None if ns == NO_TRADE else ns
+
+
+def _picked(column: Any, rows: list[int]) -> Any:
+    picked = [column[row] for row in rows]
+    return array(column.typecode, picked) if isinstance(column, array) else picked
+
+
+@dataclass(slots=True)
 class VolumeCache:
     clock: Clock
     ttl_seconds: float = DEFAULT_TTL_SECONDS
     stats: CacheStats = field(default_factory=CacheStats)
-    _baselines: dict[str, Baseline] = field(default_factory=dict)
-    _last_refresh: dict[str, float] = field(default_factory=dict)
+    _chains: dict[str, ChainBaselines] = field(default_factory=dict)
 
     def __len__(self) -> int:
-        return len(self._baselines)
+        return sum(len(chain) for chain in self._chains.values())
+
+    def chain(self, underlying: str) -> ChainBaselines:
+        """The baselines of `underlying`'s contracts, for a refresh to observe them all."""
+        found = self._chains.get(underlying)
+        if found is None:
+            found = self._chains[underlying] = ChainBaselines(self.stats)
+        return found
 
     def observe(
         self,
@@ -124,52 +250,15 @@ class VolumeCache:
         `refreshed_at` is `clock.monotonic()` taken once per chain refresh, so every contract
         of one refresh carries the same mark and none looks older than its siblings.
         """
-        now = refreshed_at
-        self._last_refresh[underlying] = now
-        baseline = self._baselines.get(contract)
-        if baseline is None:
-            self.stats.misses += 1
-            self._seed(underlying, contract, session, volume, vwap, observed_at, now, last_trade_ns)
-            return None
-        self.stats.hits += 1
-        if baseline.session != session or volume < baseline.volume:
-            self.stats.reseeds += 1
-            self._seed(underlying, contract, session, volume, vwap, observed_at, now, last_trade_ns)
-            return None
-        baseline.last_seen = now
-        if volume == baseline.volume:
-            # Nothing traded since: the next delta's window starts at this snapshot.
-            baseline.observed_at = observed_at
-            return None
-        traded = traded_delta(
-            baseline.volume, baseline.vwap, volume, vwap, day_low, day_high, last_trade_price
-        )
-        window_start = baseline.observed_at
-        if traded is None:
-            return None
-        # A baseline with no volume yet has seen none of today's prints.
-        prints_after = baseline.last_trade_ns if baseline.volume > 0 else 0
-        baseline.volume, baseline.vwap, baseline.observed_at = volume, vwap, observed_at
-        baseline.last_trade_ns = last_trade_ns
-        self.stats.sets += 1
-        contracts, average, source = traded
-        return VolumeDelta(
-            contracts, average, contracts * average, source, window_start, observed_at, prints_after, last_trade_ns
-        )
+        return self.chain(underlying).observe(
+            contract, session, volume, vwap, observed_at, refreshed_at,
+            day_low, day_high, last_trade_price, last_trade_ns,
+        )  # fmt: skip
 
-    def _seed(
-        self,
-        underlying: str,
-        contract: str,
-        session: date,
-        volume: float,
-        vwap: float,
-        observed_at: datetime,
-        now: float,
-        last_trade_ns: int | None,
-    ) -> None:
-        self._baselines[contract] = Baseline(underlying, session, volume, vwap, observed_at, now, last_trade_ns)
-        self.stats.sets += 1
+    def volume(self, underlying: str, contract: str) -> float | None:
+        """The volume of the contract's baseline, or None when it has none."""
+        chain = self._chains.get(underlying)
+        return None if chain is None else chain.volume(contract)
 
     def cleanup(self, watched_underlyings: Iterable[str]) -> int:
         """Evict baselines nobody refreshes any more; returns how many went.
@@ -179,19 +268,12 @@ class VolumeCache:
         """
         watched = set(watched_underlyings)
         cutoff = self.clock.monotonic() - self.ttl_seconds
-        stale = [
-            contract
-            for contract, baseline in self._baselines.items()
-            if baseline.last_seen < cutoff
-            and (
-                baseline.underlying not in watched
-                or self._last_refresh.get(baseline.underlying, 0.0) > baseline.last_seen
-            )
-        ]
-        for contract in stale:
-            del self._baselines[contract]
-        for underlying in [u for u in self._last_refresh if u not in watched]:
-            if self._last_refresh[underlying] < cutoff:
-                del self._last_refresh[underlying]
-        self.stats.evictions += len(stale)
-        return len(stale)
+        evicted = 0
+        for underlying, chain in list(self._chains.items()):
+            if underlying not in watched and chain.last_refresh < cutoff:
+                evicted += len(chain)
+                del self._chains[underlying]
+            else:
+                evicted += chain.evict_gone(cutoff)
+        self.stats.evictions += evicted
+        return evicted

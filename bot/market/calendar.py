@@ -1,9 +1,11 @@
 """US market time: NYSE sessions, holidays and half days, in America/New_York.
 
 Sessions come from `exchange_calendars` (XNYS), never from a hand-written holiday list, and
-every answer is computed in New York time whatever the host's TZ. Building the exchange
-calendar takes a noticeable fraction of a second, so it happens once, on first use, and the
-schedule is kept as plain `datetime`s: every later question is a dict lookup or a bisect.
+every answer is computed in New York time whatever the host's TZ. The exchange calendar is
+built once, on first use, in a short-lived child process: it needs pandas, which would cost
+this long-running process some 50 MB of memory for a table of under 3,000 sessions. The
+child prints the sessions as JSON; they are kept here as plain `datetime`s, so every later
+question is a dict lookup or a bisect.
 
 Moments must be timezone-aware; a naive datetime is refused rather than guessed at.
 """
@@ -11,7 +13,9 @@ Moments must be timezone-aware; a naive datetime is refused rather than guessed 
 from __future__ import annotations
 
 import bisect
-import warnings
+import json
+import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -62,28 +66,43 @@ class _Schedule:
     days: list[date]  # sorted
 
 
+# Run with `python -c PROGRAM EXCHANGE FIRST LAST`; prints [[day, open, close], ...] with the
+# open and close as ISO 8601 UTC times. Nothing from `bot` is imported: only the calendar.
+SESSIONS_PROGRAM = """
+import json, sys, warnings
+import exchange_calendars
+with warnings.catch_warnings():
+    # exchange_calendars 4.x reads `Series.values`, which pandas 3 deprecates; nothing to
+    # act on, and it would otherwise greet every start-up.
+    warnings.filterwarnings("ignore", message="Series.values returning an ndarray")
+    calendar = exchange_calendars.get_calendar(sys.argv[1], start=sys.argv[2], end=sys.argv[3])
+schedule = calendar.schedule
+json.dump([[day.date().isoformat(), opened.isoformat(), closed.isoformat()]
+           for day, opened, closed in zip(schedule.index, schedule["open"], schedule["close"])], sys.stdout)
+"""
+
+
+class CalendarUnavailable(RuntimeError):
+    """The exchange calendar could not be built (exchange_calendars missing or failing)."""
+
+
+def exchange_sessions(exchange: str, first: date, last: date) -> list[Session]:
+    """`exchange`'s sessions from `first` to `last`, computed by exchange_calendars in a
+    child process (this one never imports pandas)."""
+    command = [sys.executable, "-c", SESSIONS_PROGRAM, exchange, first.isoformat(), last.isoformat()]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise CalendarUnavailable(f"building the {exchange} calendar failed: {done.stderr.strip()}")
+    return [
+        Session(date.fromisoformat(day), datetime.fromisoformat(opened).astimezone(ET),
+                datetime.fromisoformat(closed).astimezone(ET))
+        for day, opened, closed in json.loads(done.stdout)
+    ]  # fmt: skip
+
+
 @lru_cache(maxsize=1)
 def _schedule() -> _Schedule:
-    # Imported here: exchange_calendars pulls in pandas, which modules that only need `ET`
-    # should not pay for.
-    import exchange_calendars
-
-    with warnings.catch_warnings():
-        # exchange_calendars 4.x reads `Series.values`, which pandas 3 deprecates; nothing
-        # for us to act on, and it would otherwise greet every start-up.
-        warnings.filterwarnings("ignore", message="Series.values returning an ndarray")
-        calendar = exchange_calendars.get_calendar(
-            EXCHANGE, start=FIRST_DAY.isoformat(), end=LAST_DAY.isoformat()
-        )
-    schedule = calendar.schedule
-    by_day = {
-        label.date(): Session(
-            label.date(),
-            opened.to_pydatetime().astimezone(ET),
-            closed.to_pydatetime().astimezone(ET),
-        )
-        for label, opened, closed in zip(schedule.index, schedule["open"], schedule["close"])
-    }
+    by_day = {session.day: session for session in exchange_sessions(EXCHANGE, FIRST_DAY, LAST_DAY)}
     return _Schedule(by_day, sorted(by_day))
 
 

@@ -1,7 +1,8 @@
 """The options feed: one paginated chain fetch per underlying per refresh → flow events.
 
 Every scanner reads the events this produces (through the `EventLog`); none of them fetch
-chains themselves. The latest chain of each underlying stays available for `/flow`.
+chains themselves. What `/flow` reads of each underlying's latest chain is kept as a compact
+table; the decoded chain itself is let go after the refresh.
 """
 
 from __future__ import annotations
@@ -12,13 +13,12 @@ from datetime import date, datetime, timedelta
 
 from bot.market.baselines import VolumeCache, VolumeDelta
 from bot.market.calendar import dte, et_date
+from bot.market.chain_table import OPTION_TYPES, ChainTable
 from bot.market.clock import Clock
 from bot.market.events import EventLog, FlowEvent
 from bot.polygon.client import PolygonClient
 from bot.polygon.errors import NotEntitledError
-from bot.polygon.models import ChainSnapshot, DayBar, OptionContractSnapshot
-
-OPTION_TYPES = ("call", "put")
+from bot.polygon.models import ChainContract, ChainDay, ChainSnapshot, OptionLastQuote
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +33,9 @@ class RefreshResult:
 
 @dataclass(frozen=True, slots=True)
 class LatestChain:
-    """What `/flow` and the planner read: the newest chain of one underlying."""
+    """What `/flow` reads: the newest chain of one underlying."""
 
-    chain: ChainSnapshot
+    chain: ChainTable
     spot: float | None
 
 
@@ -71,7 +71,7 @@ class OptionsFeed:
             expiration_date_gte=today,
             expiration_date_lte=today + timedelta(days=self.max_dte),
             # Whole dollars: the window moves only when spot does by a dollar's worth, so
-            # the request stays the same (and cacheable) from one refresh to the next.
+            # the request stays the same from one refresh to the next.
             strike_price_gte=math.floor(centre * (1 - self.strike_window)) if centre else None,
             strike_price_lte=math.ceil(centre * (1 + self.strike_window)) if centre else None,
         )
@@ -79,8 +79,7 @@ class OptionsFeed:
         if spot is None:
             # The stock snapshot is cached by the client, so this is usually free.
             spot, spot_source = await self._stock_spot(underlying), "stock_snapshot"
-        stamped = self.log.append(self._events(chain, spot, spot_source if spot else "none"))
-        self.latest[underlying] = LatestChain(chain, spot)
+        stamped = self.log.append(self._ingest(chain, spot, spot_source if spot else "none"))
         self.stats.refreshes += 1
         self.stats.pages += chain.pages
         self.stats.contracts += len(chain.results)
@@ -102,10 +101,12 @@ class OptionsFeed:
             return snapshot.last_trade.price
         return None
 
-    def _events(self, chain: ChainSnapshot, spot: float | None, spot_source: str) -> list[FlowEvent]:
+    def _ingest(self, chain: ChainSnapshot, spot: float | None, spot_source: str) -> list[FlowEvent]:
+        """The chain's flow events, from its contracts' baselines; keeps what `/flow` reads."""
         observed_at = chain.fetched_at
         session = et_date(observed_at)
         refreshed_at = self.clock.monotonic()
+        observe = self.cache.chain(chain.underlying).observe
         events = []
         for contract in chain.results:
             details, day = contract.details, contract.day
@@ -114,44 +115,46 @@ class OptionsFeed:
                 continue
             if day is None:
                 continue
-            delta = self.cache.observe(
-                chain.underlying,
+            trade = contract.last_trade
+            delta = observe(
                 details.ticker,
                 session,
                 day.volume,
                 day.vwap,
                 observed_at,
-                refreshed_at=refreshed_at,
-                day_low=day.low,
-                day_high=day.high,
-                last_trade_price=contract.last_trade.price if contract.last_trade else None,
-                last_trade_ns=contract.last_trade.sip_timestamp if contract.last_trade else None,
+                refreshed_at,
+                day.low,
+                day.high,
+                trade.price if trade else None,
+                trade.sip_timestamp if trade else None,
             )
             if delta is not None:
                 events.append(_event(chain.underlying, contract, day, session, delta, spot, spot_source))
+        self.latest[chain.underlying] = LatestChain(ChainTable(chain), spot)
         return events
 
 
-def _chain_spot(results: list[OptionContractSnapshot]) -> float | None:
+def _chain_spot(results: list[ChainContract]) -> float | None:
     for contract in results:
         asset = contract.underlying_asset
-        price = asset.price if asset.price is not None else asset.value
+        price = None if asset is None else asset.price if asset.price is not None else asset.value
         if price:
             return price
     return None
 
 
-def _timeframe(contract: OptionContractSnapshot) -> str:
-    for part in (contract.last_quote, contract.last_trade, contract.underlying_asset):
+def _timeframe(contract: ChainContract, quote: OptionLastQuote | None) -> str:
+    for part in (quote, contract.last_trade):
         if part is not None and part.timeframe:
             return part.timeframe
-    return "UNKNOWN"
+    asset = contract.underlying_asset  # decoded only when neither says
+    return asset.timeframe if asset is not None and asset.timeframe else "UNKNOWN"
 
 
 def _event(
     underlying: str,
-    contract: OptionContractSnapshot,
-    day: DayBar,
+    contract: ChainContract,
+    day: ChainDay,
     session: date,
     traded: VolumeDelta,
     spot: float | None,
@@ -185,7 +188,7 @@ def _event(
         last_trade_price=contract.last_trade.price if contract.last_trade else None,
         underlying_price=spot,
         underlying_price_source=spot_source,
-        timeframe=_timeframe(contract),
+        timeframe=_timeframe(contract, quote),
         prints_after_ns=traded.prints_after_ns,
         prints_until_ns=traded.prints_until_ns,
     )

@@ -72,7 +72,11 @@ MAX_RETRY_AFTER_SECONDS = 120.0  # a longer Retry-After gives up instead of stal
 
 # Seconds a result stays fresh, by endpoint kind; 0 means single-flight only.
 DEFAULT_TTLS: dict[str, float] = {
-    "options_chain": 2.0,
+    # Single-flight only: nothing asks for a chain again within seconds (the planner and
+    # /flow refresh one after half its tier's interval at the soonest), and a decoded chain
+    # holds its pages' buffers (`models.ChainContract`), so a cached one was only memory:
+    # at 1,000 requests/s, two seconds of chains were ~55 MB.
+    "options_chain": 0.0,
     "option_contract": 2.0,
     "stock_snapshot": 5.0,
     "stock_snapshots": 5.0,

@@ -123,11 +123,82 @@ class OptionContractSnapshot(_Model, kw_only=True):
     fmv_last_updated: int | None = None
 
     def __post_init__(self) -> None:
-        greeks = self.greeks
-        if greeks is not None and (
-            greeks.delta is None and greeks.gamma is None and greeks.theta is None and greeks.vega is None
-        ):
+        if self.greeks is not None and _no_greeks(self.greeks):
             force_setattr(self, "greeks", None)
+
+
+def _no_greeks(greeks: Greeks) -> bool:
+    return greeks.delta is None and greeks.gamma is None and greeks.theta is None and greeks.vega is None
+
+
+# --- options chain pages, decoded lean ----------------------------------------------------
+#
+# A chain refresh decodes every contract, and the feed reads the same few fields of each:
+# details, the day's volume/VWAP/range and the last trade. Greeks, quote and underlying are
+# read only for the few contracts that traded since the last refresh, so they stay raw JSON
+# (`msgspec.Raw`, checked for syntax but not decoded) and are decoded when read. That halves
+# the decoding of a page. A Raw points into the page's buffer and keeps all of it alive:
+# a `ChainContract` must not outlive the refresh that decoded it.
+
+_ABSENT = msgspec.Raw(b"null")
+
+
+class ChainDay(_Leaf, kw_only=True):
+    """The part of `DayBar` the feed reads; missing numbers are 0 as there."""
+
+    volume: float = 0.0
+    vwap: float = 0.0
+    high: float = 0.0
+    low: float = 0.0
+
+
+class ChainLastTrade(_Leaf, kw_only=True):
+    """The part of `OptionLastTrade` the feed reads."""
+
+    price: float
+    sip_timestamp: int
+    timeframe: str | None = None
+
+
+class ChainContract(_Model, kw_only=True, gc=False):
+    """One contract of a chain page. The deferred blocks read like `OptionContractSnapshot`'s
+    attributes (each read decodes again); one that is absent, `null` or of the wrong shape
+    reads as None, so a bad block spoils neither the page nor the refresh. Untracked by the
+    GC: it holds only leaves and raw bytes, so it cannot be part of a cycle."""
+
+    details: ContractDetails
+    day: ChainDay | None = None
+    last_trade: ChainLastTrade | None = None
+    open_interest: float | None = None
+    implied_volatility: float | None = None
+    underlying_json: msgspec.Raw = msgspec.field(default=_ABSENT, name="underlying_asset")
+    greeks_json: msgspec.Raw = msgspec.field(default=_ABSENT, name="greeks")
+    last_quote_json: msgspec.Raw = msgspec.field(default=_ABSENT, name="last_quote")
+
+    @property
+    def underlying_asset(self) -> UnderlyingAsset | None:
+        return _deferred(self.underlying_json, _UNDERLYING)
+
+    @property
+    def greeks(self) -> Greeks | None:
+        greeks = _deferred(self.greeks_json, _GREEKS)
+        return None if greeks is None or _no_greeks(greeks) else greeks
+
+    @property
+    def last_quote(self) -> OptionLastQuote | None:
+        return _deferred(self.last_quote_json, _LAST_QUOTE)
+
+
+_UNDERLYING = msgspec.json.Decoder(UnderlyingAsset | None, strict=False)
+_GREEKS = msgspec.json.Decoder(Greeks | None, strict=False)
+_LAST_QUOTE = msgspec.json.Decoder(OptionLastQuote | None, strict=False)
+
+
+def _deferred(raw: msgspec.Raw, decoder: msgspec.json.Decoder[T | None]) -> T | None:
+    try:
+        return decoder.decode(raw)
+    except msgspec.ValidationError:
+        return None
 
 
 class _Page(_Model, kw_only=True):
@@ -139,7 +210,7 @@ class _Page(_Model, kw_only=True):
 class ChainPage(_Page, kw_only=True):
     """One page of `/v3/snapshot/options/{underlying}`."""
 
-    results: list[OptionContractSnapshot] = []
+    results: list[ChainContract] = []
 
 
 class _ContractSnapshotResponse(_Page, kw_only=True):
@@ -147,10 +218,11 @@ class _ContractSnapshotResponse(_Page, kw_only=True):
 
 
 class ChainSnapshot(_Model, kw_only=True):
-    """A whole options chain as the client assembled it from every page (not a wire type)."""
+    """A whole options chain as the client assembled it from every page (not a wire type).
+    It holds its pages' buffers (see `ChainContract`): use it, then let it go."""
 
     underlying: str
-    results: list[OptionContractSnapshot]
+    results: list[ChainContract]
     pages: int
     fetched_at: datetime  # the injected clock's time when the last page arrived
 

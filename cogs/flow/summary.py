@@ -1,7 +1,8 @@
 """Today's options flow of one underlying, from the feed's latest chain snapshot. Pure.
 
 A contract's premium today is what its day volume traded at its day VWAP: volume × VWAP ×
-shares per contract. Contracts that have not traded today are left out.
+shares per contract. The snapshot (`ChainTable`) holds only the calls and puts that have
+traded today; the others have no flow.
 """
 
 from __future__ import annotations
@@ -14,11 +15,9 @@ from typing import TypeVar
 
 from bot.alerts.text import short_expiry, strike
 from bot.market.calendar import et_date
-from bot.polygon.models import ChainSnapshot
+from bot.market.chain_table import CALL, PUT, ChainTable
 
 K = TypeVar("K", float, date)
-CALL = "call"
-PUT = "put"
 
 
 @dataclass(frozen=True)
@@ -67,19 +66,15 @@ class FlowSummary:
         return _grouped(self.contracts, lambda contract: contract.expiration)
 
 
-def summarize(chain: ChainSnapshot, spot: float | None) -> FlowSummary:
-    traded = []
-    for snapshot in chain.results:
-        details, day = snapshot.details, snapshot.day
-        if details.contract_type not in (CALL, PUT) or day is None or day.volume <= 0 or day.vwap <= 0:
-            continue
-        premium = day.volume * day.vwap * details.shares_per_contract
-        traded.append(
-            ContractFlow(
-                details.contract_type, details.strike_price, details.expiration_date, day.volume, day.vwap, premium
-            )
+def summarize(chain: ChainTable, spot: float | None) -> FlowSummary:
+    traded = tuple(
+        ContractFlow(
+            contract.contract_type, contract.strike, contract.expiration, contract.volume, contract.vwap,
+            contract.volume * contract.vwap * contract.shares_per_contract,
         )
-    return FlowSummary(chain.underlying, spot, chain.fetched_at, tuple(traded))
+        for contract in chain.traded()
+    )  # fmt: skip
+    return FlowSummary(chain.underlying, spot, chain.fetched_at, traded)
 
 
 def _split(contracts: tuple[ContractFlow, ...] | list[ContractFlow]) -> CallsAndPuts:

@@ -170,3 +170,54 @@ def test_the_window_starts_at_the_last_snapshot_that_saw_the_same_volume() -> No
     delta = chain.refresh("SPY", {"C1": (1_200, 2.00)})["C1"]
     assert delta is not None
     assert (delta.window_start, delta.window_end) == (START + timedelta(seconds=15), START + timedelta(seconds=30))
+
+
+# --- a row per contract: evicting some contracts changes nothing for the others ---------------
+
+steps = st.lists(
+    st.tuples(
+        st.lists(st.tuples(st.integers(0, 500), st.floats(0.05, 50.0), st.one_of(st.none(), st.integers(0, 2**62))),
+                 min_size=3, max_size=3),  # what each kept contract does: volume added, price, last trade ns
+        st.sets(st.integers(0, 5)),  # which of six passing contracts are in this refresh
+        st.floats(0, 200),  # seconds until the next refresh
+    ),
+    min_size=1,
+    max_size=12,
+)  # fmt: skip
+
+
+@given(steps)
+def test_evicting_contracts_gone_from_the_chain_changes_nothing_for_those_still_in_it(
+    plan: list[tuple[list[tuple[int, float, int | None]], set[int], float]],
+) -> None:
+    alone, crowded = Chain(), Chain()
+    kept = {f"K{i}": (100.0, 1.0) for i in range(3)}
+    for moves, passing, wait in plan:
+        for contract, (added, price, _) in zip(list(kept), moves):
+            volume, vwap = kept[contract]
+            kept[contract] = (volume + added, (volume * vwap + added * price) / (volume + added) if added else vwap)
+        seen = []
+        for chain, extra in ((alone, {}), (crowded, {f"P{i}": (10.0 + i, 1.0) for i in passing})):
+            mark = chain.clock.monotonic()
+            rows = {**extra, **kept}
+            seen.append({
+                contract: chain.cache.observe(
+                    "SPY", contract, SESSION, volume, vwap, chain.clock.now(), refreshed_at=mark, day_low=0.01,
+                    day_high=100, last_trade_ns=moves[int(contract[1])][2] if contract in kept else None,
+                )
+                for contract, (volume, vwap) in rows.items()
+            })  # fmt: skip
+            chain.wait(wait)
+            chain.cache.cleanup({"SPY"})
+        assert {contract: seen[1][contract] for contract in kept} == seen[0]
+        assert all(crowded.cache.volume("SPY", contract) == alone.cache.volume("SPY", contract) for contract in kept)
+    assert len(alone.cache) == len(kept) <= len(crowded.cache)
+
+
+def test_a_baseline_volume_is_what_the_last_delta_or_seed_took_in() -> None:
+    chain = Chain()
+    assert chain.cache.volume("SPY", "C1") is None
+    chain.refresh("SPY", {"C1": (1_000, 2.00)})
+    assert chain.cache.volume("SPY", "C1") == 1_000
+    chain.refresh("SPY", {"C1": (1_200, 2.00)})
+    assert chain.cache.volume("SPY", "C1") == 1_200 and chain.cache.volume("QQQ", "C1") is None

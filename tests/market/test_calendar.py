@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
@@ -8,11 +10,16 @@ import pytest
 
 from bot.market.calendar import (
     ET,
+    EXCHANGE,
+    FIRST_DAY,
+    LAST_DAY,
+    CalendarUnavailable,
     MarketCalendar,
     NotASession,
     OutsideCalendar,
     dte,
     et_date,
+    exchange_sessions,
     expires_at,
     years_to_expiry,
 )
@@ -220,3 +227,36 @@ def test_answers_are_new_york_answers_on_a_host_in_tokyo() -> None:
     assert CALENDAR.is_open(datetime(2026, 3, 9, 13, 30, tzinfo=UTC))
     assert CALENDAR.open_at(date(2026, 3, 6)) == datetime(2026, 3, 6, 14, 30, tzinfo=UTC)
     assert CALENDAR.close_at(date(2025, 7, 3)).astimezone(ET).hour == 13
+
+
+# ------------------------------------------------------------ built by exchange_calendars, elsewhere
+
+
+@pytest.mark.filterwarnings("ignore:Series.values returning an ndarray")
+def test_the_sessions_are_exchange_calendars_xnys_schedule_exactly() -> None:
+    import exchange_calendars
+
+    schedule = exchange_calendars.get_calendar(
+        EXCHANGE, start=FIRST_DAY.isoformat(), end=LAST_DAY.isoformat()
+    ).schedule
+    expected = [
+        (label.date(), opened.to_pydatetime(), closed.to_pydatetime())
+        for label, opened, closed in zip(schedule.index, schedule["open"], schedule["close"])
+    ]
+    got = [CALENDAR.session(day) for day in CALENDAR.sessions_between(FIRST_DAY, LAST_DAY)]
+    assert [(s.day, s.open, s.close) for s in got if s is not None] == expected
+    assert all(s is not None and s.open.tzinfo is ET and s.close.tzinfo is ET for s in got)
+
+
+def test_the_calendar_is_built_without_loading_pandas_into_the_process() -> None:
+    program = (
+        "import sys; from datetime import date; from bot.market.calendar import MarketCalendar;"
+        "assert MarketCalendar().is_half_day(date(2025, 7, 3)); print(sorted({'pandas', 'numpy'} & set(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_a_calendar_that_cannot_be_built_says_why() -> None:
+    with pytest.raises(CalendarUnavailable, match="NOPE"):
+        exchange_sessions("NOPE", FIRST_DAY, LAST_DAY)

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,7 @@ from bot.market.events import EventLog
 from bot.market.feed import OptionsFeed
 from bot.market.trade_reader import TradeReader
 from bot.polygon.client import PolygonClient
+from bot.polygon.models import ChainSnapshot
 from bot.sim.scenario import load_scenario
 from bot.sim.server import SimServer
 from bot.sim.truth import OptionFlowTruth
@@ -60,14 +62,27 @@ async def rig() -> AsyncIterator[Rig]:
 
 
 async def test_puts_on_c_cost_and_crm_come_out_as_puts(rig: Rig) -> None:
+    fetched: dict[str, ChainSnapshot] = {}
+    fetch = rig.client.options_chain
+
+    async def keeping(underlying: str, **filters: Any) -> ChainSnapshot:
+        fetched[underlying] = await fetch(underlying, **filters)
+        return fetched[underlying]
+
+    rig.client.options_chain = keeping  # type: ignore[method-assign]
     for symbol in ("C", "COST", "CRM"):
-        result = await rig.refresh_at(at(9, 31), symbol)
+        result = await rig.refresh_at(at(10, 30), symbol)
         assert result.events == []  # first sight seeds silently
-        chain = rig.feed.latest[symbol].chain.results
+        chain = fetched[symbol].results
         puts = [c for c in chain if c.details.ticker[-9] == "P"]
         assert puts, f"{symbol} chain has puts"
         assert all(c.details.contract_type == "put" for c in puts)
         assert all(c.details.contract_type == "call" for c in chain if c.details.ticker[-9] == "C")
+        # What /flow keeps of the chain has each traded contract's type from its details.
+        traded = [c for c in chain if c.day is not None and c.day.volume > 0 and c.day.vwap > 0]
+        kept = rig.feed.latest[symbol].chain
+        assert [row.contract_type for row in kept.traded()] == [c.details.contract_type for c in traded]
+        assert "put" in {row.contract_type for row in kept.traded()}
 
 
 async def test_a_planted_block_becomes_one_event_with_its_premium_and_the_day_volume_is_not_new_flow(rig: Rig) -> None:
@@ -120,3 +135,23 @@ async def test_a_sweep_cut_in_two_by_a_refresh_is_read_whole(rig: Rig) -> None:
         assert reading.style is Style.SWEEP
         assert reading.premium == pytest.approx(planted.premium, rel=0.01)
         assert reading.exchanges == len(planted.exchanges)
+
+
+async def test_an_events_greeks_quote_and_timeframe_are_those_of_the_contracts_snapshot(rig: Rig) -> None:
+    await rig.refresh_at(at(10, 39, 45), "C")
+    result = await rig.refresh_at(at(10, 40, 15), "C")
+    assert result.events
+    for event in result.events[:5]:
+        whole = await rig.clock.run(rig.client.option_contract("C", event.contract))
+        assert whole.greeks is not None and whole.last_quote is not None and whole.last_trade is not None
+        assert (event.delta, event.gamma, event.theta, event.vega) == (
+            whole.greeks.delta, whole.greeks.gamma, whole.greeks.theta, whole.greeks.vega
+        )
+        assert (event.bid, event.ask, event.last_trade_price) == (
+            whole.last_quote.bid, whole.last_quote.ask, whole.last_trade.price
+        )
+        assert (event.open_interest, event.implied_volatility) == (whole.open_interest, whole.implied_volatility)
+        assert event.timeframe == whole.last_quote.timeframe
+        assert (event.contract_type, event.strike, event.expiration) == (
+            whole.details.contract_type, whole.details.strike_price, whole.details.expiration_date
+        )

@@ -387,7 +387,7 @@ async def test_twenty_concurrent_identical_requests_make_one_call_then_the_ttl_a
         return json_reply(chain_page(1, None))
 
     stub.route(CHAIN, handler=slow)
-    client = make_client()
+    client = make_client(cache_ttls={"options_chain": 2.0})
     calls = [asyncio.ensure_future(client.options_chain("AAPL")) for _ in range(20)]
     while not stub.seen:
         await asyncio.sleep(0.001)
@@ -398,13 +398,22 @@ async def test_twenty_concurrent_identical_requests_make_one_call_then_the_ttl_a
     assert all(result is results[0] for result in results)
     assert (client.stats.cache_misses, client.stats.cache_collapsed) == (1, 19)
 
-    clock.advance(1.5)  # the chain TTL is 2 s: still fresh
+    clock.advance(1.5)  # the TTL is 2 s: still fresh
     assert await client.options_chain("AAPL") is results[0]
     assert len(stub.seen) == 1 and client.stats.cache_hits == 1
     clock.advance(0.5)
     fresh = await client.options_chain("AAPL")
     assert fresh is not results[0] and len(stub.seen) == 2
     assert fresh.fetched_at == clock.now()
+
+
+async def test_a_chain_is_shared_by_concurrent_callers_but_not_kept(stub: PolygonStub, make_client: MakeClient) -> None:
+    stub.route(CHAIN, json_reply(chain_page(1, None)))
+    client = make_client()
+    first, second = await asyncio.gather(client.options_chain("AAPL"), client.options_chain("AAPL"))
+    assert first is second and len(stub.seen) == 1
+    assert await client.options_chain("AAPL") is not first and len(stub.seen) == 2
+    assert len(client.cache) == 0
 
 
 async def test_concurrent_identical_failures_share_one_call_and_are_not_cached(

@@ -11,6 +11,8 @@ from typing import Any
 
 import msgspec
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.polygon import models
 from tests.support.fixtures import polygon_bytes, polygon_dir, polygon_json
@@ -18,13 +20,15 @@ from tests.support.fixtures import polygon_bytes, polygon_dir, polygon_json
 # --- checks: decoded value against the raw JSON ---------------------------------------------
 
 
-def _check_contract(got: models.OptionContractSnapshot, raw: dict[str, Any]) -> None:
+def _check_contract(got: models.OptionContractSnapshot | models.ChainContract, raw: dict[str, Any]) -> None:
+    """What a chain page's lean contract and a whole contract snapshot both read."""
     details = raw["details"]
     assert got.details.ticker == details["ticker"]
     assert got.details.contract_type == details["contract_type"]
     assert got.details.strike_price == details["strike_price"]
     assert got.details.expiration_date == date.fromisoformat(details["expiration_date"])
     assert got.details.shares_per_contract == details.get("shares_per_contract", 100)
+    assert got.underlying_asset is not None
     assert got.underlying_asset.ticker == raw["underlying_asset"]["ticker"]
     assert got.underlying_asset.price == raw["underlying_asset"].get("price")
     assert got.underlying_asset.timeframe == raw["underlying_asset"].get("timeframe")
@@ -37,7 +41,7 @@ def _check_contract(got: models.OptionContractSnapshot, raw: dict[str, Any]) -> 
     if "day" in raw:
         assert got.day is not None
         assert (got.day.volume, got.day.vwap) == (raw["day"]["volume"], raw["day"]["vwap"])
-        assert got.day.last_updated == raw["day"].get("last_updated")
+        assert (got.day.high, got.day.low) == (raw["day"].get("high", 0.0), raw["day"].get("low", 0.0))
     else:
         assert got.day is None
     if "last_quote" in raw:
@@ -53,7 +57,6 @@ def _check_contract(got: models.OptionContractSnapshot, raw: dict[str, Any]) -> 
         assert got.last_trade.timeframe == raw["last_trade"].get("timeframe")
     else:
         assert got.last_trade is None
-    assert got.fmv == raw.get("fmv")
 
 
 def check_chain(raw_bytes: bytes, raw: dict[str, Any]) -> None:
@@ -66,7 +69,10 @@ def check_chain(raw_bytes: bytes, raw: dict[str, Any]) -> None:
 
 
 def check_contract(raw_bytes: bytes, raw: dict[str, Any]) -> None:
-    _check_contract(models.decode_contract_snapshot(raw_bytes), raw["results"])
+    got, expected = models.decode_contract_snapshot(raw_bytes), raw["results"]
+    _check_contract(got, expected)
+    assert got.fmv == expected.get("fmv")
+    assert got.day is not None and got.day.last_updated == expected["day"].get("last_updated")
 
 
 def check_trades(raw_bytes: bytes, raw: dict[str, Any]) -> None:
@@ -218,7 +224,6 @@ def test_chain_page_edge_cases_from_the_go_client() -> None:
     assert first.implied_volatility is None  # absent
     assert first.last_quote is not None and first.last_quote.timeframe == "DELAYED"
     assert first.last_trade is not None and first.last_trade.timeframe == "REAL-TIME"
-    assert first.day is not None and first.day.last_updated == 1672434000000  # ms, kept raw
     assert page.next_url is not None and "cursor=" in page.next_url
 
 
@@ -291,3 +296,84 @@ def test_error_bodies_from_public_issues_decode() -> None:
         assert got.status == body["status"] and got.request_id == body.get("request_id")
         assert got.text == (body.get("message") or body.get("error"))
     assert models.decode_error(b"<html>bad gateway</html>") is None
+
+
+# --- chain pages decode lean: the same values as the whole contract, read on demand ----------
+
+numbers = st.one_of(st.integers(-(10**6), 10**6), st.floats(allow_nan=False, allow_infinity=False, width=64))
+timeframes = st.sampled_from(["REAL-TIME", "DELAYED"])
+
+
+def _maybe(block: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """A block that is there, absent (None here, dropped from the JSON) or `null`."""
+    return st.one_of(st.none(), st.just("null"), block)
+
+
+@st.composite
+def chain_contracts(draw: st.DrawFn) -> dict[str, Any]:
+    def some(fields: dict[str, st.SearchStrategy[Any]]) -> dict[str, Any]:
+        chosen = draw(st.sets(st.sampled_from(sorted(fields))))
+        return {name: draw(fields[name]) for name in sorted(chosen)}
+
+    contract: dict[str, Any] = {
+        "details": {
+            "ticker": draw(st.text(min_size=1, max_size=24)),
+            "contract_type": draw(st.sampled_from(["call", "put", "other"]) | st.text(max_size=8)),
+            "strike_price": draw(numbers),
+            "expiration_date": draw(st.dates()).isoformat(),
+            **some({"shares_per_contract": st.integers(1, 10**6), "exercise_style": st.text(max_size=9)}),
+        },
+        "underlying_asset": {
+            "ticker": draw(st.text(min_size=1, max_size=6)),
+            **some({"price": numbers, "value": numbers, "timeframe": timeframes, "last_updated": st.integers(0)}),
+        },
+    }
+    blocks = {
+        "day": _maybe(st.builds(some, st.just({k: numbers for k in ("volume", "vwap", "high", "low", "close")}))),
+        "greeks": _maybe(st.builds(some, st.just({k: numbers for k in ("delta", "gamma", "theta", "vega")}))),
+        "last_quote": _maybe(st.builds(some, st.just({"bid": numbers, "ask": numbers, "timeframe": timeframes}))),
+        "last_trade": _maybe(st.fixed_dictionaries(
+            {"price": numbers, "size": numbers, "sip_timestamp": st.integers(0, 2**62)},
+            optional={"timeframe": timeframes, "conditions": st.lists(st.integers(0, 300), max_size=3)},
+        )),  # fmt: skip
+        "open_interest": st.none() | numbers,
+        "implied_volatility": st.none() | numbers,
+    }
+    for name, block in blocks.items():
+        value = draw(block)
+        if value is not None:
+            contract[name] = None if value == "null" else value
+    return contract
+
+
+@given(st.lists(chain_contracts(), min_size=1, max_size=4))
+def test_a_chain_page_reads_like_the_whole_contract_snapshots_it_holds(contracts: list[dict[str, Any]]) -> None:
+    page = models.decode_chain_page(json.dumps({"status": "OK", "results": contracts}).encode())
+    for got, contract in zip(page.results, contracts, strict=True):
+        whole = models.decode(json.dumps(contract).encode(), models.OptionContractSnapshot)
+        assert got.details == whole.details
+        assert (got.open_interest, got.implied_volatility) == (whole.open_interest, whole.implied_volatility)
+        assert got.greeks == whole.greeks and got.last_quote == whole.last_quote
+        assert got.underlying_asset == whole.underlying_asset
+        if whole.day is None:
+            assert got.day is None
+        else:
+            assert got.day is not None
+            assert (got.day.volume, got.day.vwap, got.day.high, got.day.low) == (
+                whole.day.volume, whole.day.vwap, whole.day.high, whole.day.low
+            )
+        if whole.last_trade is None:
+            assert got.last_trade is None
+        else:
+            assert got.last_trade is not None
+            assert (got.last_trade.price, got.last_trade.sip_timestamp, got.last_trade.timeframe) == (
+                whole.last_trade.price, whole.last_trade.sip_timestamp, whole.last_trade.timeframe
+            )
+
+
+def test_a_block_read_on_demand_that_has_the_wrong_shape_reads_as_absent() -> None:
+    contract = _contract_json()
+    contract.update(greeks="n/a", last_quote=[1, 2], underlying_asset={"price": "high"})
+    got = models.decode_chain_page(json.dumps({"results": [contract]}).encode()).results[0]
+    assert (got.greeks, got.last_quote, got.underlying_asset) == (None, None, None)
+    assert got.details.ticker == contract["details"]["ticker"] and got.day is not None

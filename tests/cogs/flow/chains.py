@@ -6,6 +6,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+from bot.market.chain_table import ChainTable
 from bot.polygon.models import ChainSnapshot, decode_chain_page
 
 JUNE_20 = date(2025, 6, 20)
@@ -43,6 +44,7 @@ def chain_page(contracts: list[dict[str, Any]]) -> dict[str, Any]:
     return {"status": "OK", "request_id": "flow-test", "results": contracts}
 
 
-def chain(contracts: list[dict[str, Any]], fetched_at: datetime, underlying: str = "SPY") -> ChainSnapshot:
+def chain(contracts: list[dict[str, Any]], fetched_at: datetime, underlying: str = "SPY") -> ChainTable:
+    """The feed's snapshot of these contracts, as `/flow` reads it."""
     page = decode_chain_page(json.dumps(chain_page(contracts)).encode())
-    return ChainSnapshot(underlying=underlying, results=page.results, pages=1, fetched_at=fetched_at)
+    return ChainTable(ChainSnapshot(underlying=underlying, results=page.results, pages=1, fetched_at=fetched_at))
