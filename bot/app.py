@@ -110,7 +110,8 @@ async def open_services(
     def options_settings(scanner: Scanner) -> OptionsScannerSettings:
         return cast(OptionsScannerSettings, guild_config.scan_settings(scanner))
 
-    calendar = MarketCalendar()
+    # The first calendar builds the exchange's schedule (a child process, about a second).
+    calendar = await asyncio.to_thread(MarketCalendar)
     options = OptionsEngine(settings, polygon, clock, watchlist, store.dedup, settings_for=options_settings)
     stocks = StockEngine(settings, polygon, clock, watchlist, store, settings_for=guild_config.scan_settings)
     router = Router(

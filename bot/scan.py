@@ -146,7 +146,8 @@ async def run_scan(
     the jobs that much faster (a simulator's fast market, in tests)."""
     clock = clock or WallClock()
     stop = stop or asyncio.Event()
-    calendar = OptionsAlwaysOpen() if ignore_hours else MarketCalendar()
+    # The first calendar builds the exchange's schedule (a child process, about a second).
+    calendar = await asyncio.to_thread(OptionsAlwaysOpen if ignore_hours else MarketCalendar)
     async with AsyncExitStack() as stack:
         run = await open_headless(
             stack, settings, clock, watchlist, jsonl=jsonl, on_alert=lambda alert: print_alert(console, alert),

@@ -25,7 +25,6 @@ from bot.polygon.errors import PolygonError
 from cogs.common.cog import OraklCog
 from cogs.common.errors import BadInput
 from cogs.common.transformers import Ticker
-from cogs.flow.chart import render_chart
 from cogs.flow.summary import FlowSummary, summarize
 
 if TYPE_CHECKING:
@@ -57,7 +56,7 @@ class FlowCommandCog(OraklCog, name="Flow"):
             await interaction.followup.send(embed=embed)
             return
         filename = f"flow-{ticker.replace('.', '-')}.png"
-        chart = await asyncio.to_thread(render_chart, summary)
+        chart = await asyncio.to_thread(draw_chart, summary)
         embed.set_image(url=f"attachment://{filename}")
         await interaction.followup.send(embed=embed, file=discord.File(io.BytesIO(chart), filename=filename))
 
@@ -124,3 +123,11 @@ def share(part: float, whole: float) -> str:
 
 async def setup(bot: OraklBot) -> None:
     await bot.add_cog(FlowCommandCog(bot))
+
+
+def draw_chart(summary: FlowSummary) -> bytes:
+    # Imported here, in the rendering thread: matplotlib and numpy (~40 MB, half a second to
+    # import) load with the first /flow instead of with the bot.
+    from cogs.flow.chart import render_chart
+
+    return render_chart(summary)

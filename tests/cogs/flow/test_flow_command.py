@@ -3,7 +3,7 @@ real client (a Polygon stub on 127.0.0.1), and answers everyone with figures and
 
 from __future__ import annotations
 
-import sys
+import importlib
 import threading
 from datetime import timedelta
 from typing import Any
@@ -100,8 +100,9 @@ async def test_the_chart_is_drawn_off_the_event_loop(
         threads.append(threading.get_ident())
         return render_chart(summary)  # type: ignore[arg-type]
 
-    # The module the loaded extension runs from (load_extension executes it afresh).
-    monkeypatch.setattr(sys.modules[type(world.bot.get_cog("Flow")).__module__], "render_chart", watched)
+    # The chart module the command will import (unloading an extension drops its modules, so
+    # it may not be the one this file imported).
+    monkeypatch.setattr(importlib.import_module("cogs.flow.chart"), "render_chart", watched)
     await as_member(world, "flow", ticker="SPY")
     assert threads and threads[0] != threading.get_ident()
 
