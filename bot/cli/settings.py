@@ -39,7 +39,7 @@ FIELD_HELP: dict[str, str] = {
     "webhook_darkpool": "Discord webhook URL that also receives Darkpool alerts (optional, secret)",
     "webhook_breakouts": "Discord webhook URL that also receives Breakouts alerts (optional, secret)",
     "enabled": "run this scanner (true/false)",
-    "interval_seconds": "seconds between runs",
+    "interval_seconds": "seconds between scheduled runs (options scanners also scan right after each chain refresh)",
     "stagger_seconds": "offset of each run within the interval",
     "min_score": "lowest score (0-100) posted",
     "min_premium": "lowest premium in USD",
