@@ -101,6 +101,11 @@ class ScannersSettings(BaseModel):
     darkpool: DarkpoolSettings = DarkpoolSettings()
     breakouts: BreakoutsSettings = BreakoutsSettings()
 
+    def of(self, scanner: str) -> ScannerSettings:
+        """The settings of the scanner named `scanner` (a `Scanner` is its name)."""
+        chosen: ScannerSettings = getattr(self, scanner)
+        return chosen
+
 
 SCANNER_NAMES = tuple(ScannersSettings.model_fields)
 WEBHOOK_PREFIX = "webhook_"

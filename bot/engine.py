@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from bot.alerts.model import Scanner
 from bot.analytics.conditions import ConditionTable
@@ -63,7 +64,7 @@ class OptionsEngine:
         self.settings = settings
         self.clock = clock
         self.watchlist = list(watchlist)
-        self.settings_for = settings_for or (lambda name: getattr(settings.scanners, name.value))
+        self.settings_for = settings_for or (lambda name: cast(OptionsScannerSettings, settings.scanners.of(name)))
         chosen = [name for name in (scanners or OPTIONS_SCANNERS) if self.settings_for(name).enabled]
         self.scanners: dict[Scanner, OptionsScanner] = {name: OPTIONS_SCANNERS[name]() for name in chosen}
         self.cache = VolumeCache(clock)

@@ -110,7 +110,7 @@ class Pipeline:
         settings = self.options.settings.scanners
         jobs = [Job(FEED_JOB, FEED_INTERVAL_SECONDS, 0, self.refresh)]
         for name in self.scanners():
-            scanner = getattr(settings, name.value)
+            scanner = settings.of(name)
             jobs.append(Job(f"scanner:{name.value}", scanner.interval_seconds, scanner.stagger_seconds,
                             partial(self.run_scanner, name)))  # fmt: skip
         jobs.append(Job(CLEANUP_JOB, CLEANUP_INTERVAL_SECONDS, 0, self.cleanup))
@@ -119,7 +119,7 @@ class Pipeline:
     def scanners(self) -> list[Scanner]:
         stock = [] if self.stocks is None else [Scanner.DARKPOOL, Scanner.BREAKOUTS]
         settings = self.options.settings.scanners
-        return [*self.options.scanners, *(name for name in stock if getattr(settings, name.value).enabled)]
+        return [*self.options.scanners, *(name for name in stock if settings.of(name).enabled)]
 
     async def refresh(self) -> None:
         """The feed job: refresh the chains, then scan what the refresh appended, so an

@@ -313,7 +313,7 @@ def verdict(scanner: Scanner, enabled: bool, probes: Mapping[DataKind, Probe]) -
 
 
 def verdicts(settings: Settings, probes: Mapping[DataKind, Probe]) -> list[Verdict]:
-    return [verdict(scanner, getattr(settings.scanners, scanner.value).enabled, probes) for scanner in Scanner]
+    return [verdict(scanner, settings.scanners.of(scanner).enabled, probes) for scanner in Scanner]
 
 
 # --- the whole check ------------------------------------------------------------------------

@@ -52,7 +52,7 @@ def only_scanners(settings: Settings, chosen: Collection[Scanner]) -> Settings:
     the configured `enabled`)."""
     scanners = settings.scanners.model_copy(
         update={
-            scanner.value: getattr(settings.scanners, scanner.value).model_copy(update={"enabled": scanner in chosen})
+            scanner.value: settings.scanners.of(scanner).model_copy(update={"enabled": scanner in chosen})
             for scanner in Scanner
         }
     )

@@ -203,7 +203,7 @@ async def take_snapshot(
     subscriptions = await services.store.subscriptions.all()
     scanners = []
     for scanner in Scanner:
-        interval = getattr(services.settings.scanners, scanner.value).interval_seconds
+        interval = services.settings.scanners.of(scanner).interval_seconds
         health = services.scheduler.health.get(f"scanner:{scanner.value}")
         if scanner not in events_last_hour:
             scanners.append(ScannerStatus(scanner=scanner, state=ScannerState.NOT_LOADED, interval_seconds=interval))

@@ -89,7 +89,7 @@ class StockEngine:
         self.clock = clock
         self.store = store
         self.watchlist = [watched.symbol for watched in watchlist]
-        self.settings_for = settings_for or (lambda name: getattr(settings.scanners, name.value))
+        self.settings_for = settings_for or settings.scanners.of
         # The watchlist is ordered most liquid first; trades pages of liquid names are large,
         # so darkpool reads only the head of it unless told otherwise.
         size = settings.scanners.darkpool.watchlist_size

@@ -53,7 +53,7 @@ class ScannerCog(OraklCog):
 
     @property
     def settings(self) -> ScannerSettings:
-        chosen: ScannerSettings = getattr(self.services.settings.scanners, self.scanner.value)
+        chosen = self.services.settings.scanners.of(self.scanner)
         return chosen
 
     async def cog_load(self) -> None:
