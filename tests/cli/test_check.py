@@ -18,6 +18,7 @@ from bot.market.clock import VirtualClock
 from bot.sim.market import Market
 from bot.sim.scenario import Scenario, load_scenario
 from bot.sim.server import SimServer
+from tests.cli.logging_setup import LoggingCalls, record_logging_setup
 from tests.support.fixtures import REPO_ROOT
 
 KEY = "check-SECRET-key-0042"
@@ -37,11 +38,8 @@ def quick() -> tuple[Scenario, Market]:
 
 
 @pytest.fixture(autouse=True)
-def logging_setup(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[str]]]:
-    """(level, secrets) the command configured logging with; the root logger stays as pytest set it."""
-    calls: list[tuple[str, list[str]]] = []
-    monkeypatch.setattr("bot.cli.check.configure_logging", lambda level, secrets: calls.append((level, list(secrets))))
-    return calls
+def logging_setup(monkeypatch: pytest.MonkeyPatch) -> LoggingCalls:
+    return record_logging_setup(monkeypatch, "check")
 
 
 @pytest.fixture
@@ -137,9 +135,8 @@ async def test_a_plan_without_trades_or_quotes_stops_darkpool_and_exits_1(sim: S
     sim.set_key(KEY, plan="starter")
     output = await check(sim.base_url, 1)
     rows = table(output)
-    assert {kind: rows[kind][0] for kind in ("option trades", "option quotes", "stock trades")} == dict.fromkeys(
-        ("option trades", "option quotes", "stock trades"), "not in plan (403)"
-    )
+    trades_and_quotes = ("option trades", "option quotes", "stock trades")
+    assert {kind: rows[kind][0] for kind in trades_and_quotes} == dict.fromkeys(trades_and_quotes, "not in plan (403)")
     verdicts = scanner_lines(output)
     assert verdicts["darkpool"] == "cannot run: needs stock trades, not in plan (403)"
     for name in ("flow", "sweeps", "golden_sweeps", "bullseye", "scalps"):
@@ -153,12 +150,10 @@ async def test_an_options_only_plan_runs_the_options_flow_scanners_and_names_wha
     sim.set_key(KEY, plan="options_advanced")
     output = await check(sim.base_url, 1)
     rows = table(output)
-    assert {kind: rows[kind][0] for kind in ("stock snapshot", "stock trades", "aggregates")} == dict.fromkeys(
-        ("stock snapshot", "stock trades", "aggregates"), "not in plan (403)"
-    )
-    assert {kind: rows[kind] for kind in ("chain snapshot", "option trades", "option quotes")} == dict.fromkeys(
-        ("chain snapshot", "option trades", "option quotes"), ("available", "real-time")
-    )
+    stock_data = ("stock snapshot", "stock trades", "aggregates")
+    options_data = ("chain snapshot", "option trades", "option quotes")
+    assert {kind: rows[kind][0] for kind in stock_data} == dict.fromkeys(stock_data, "not in plan (403)")
+    assert {kind: rows[kind] for kind in options_data} == dict.fromkeys(options_data, ("available", "real-time"))
     verdicts = scanner_lines(output)
     for name in ("flow", "golden_sweeps"):
         assert verdicts[name] == "runs, degraded: stock snapshot not in plan (403) → first chain of each symbol " \
@@ -192,7 +187,7 @@ async def test_with_every_scanner_disabled_nothing_would_run_and_it_exits_1(
 
 
 async def test_a_refused_key_fails_every_kind_without_probing_and_is_never_printed(
-    sim: SimServer, check: Check, logging_setup: list[tuple[str, list[str]]]
+    sim: SimServer, check: Check, logging_setup: LoggingCalls
 ) -> None:
     sim.remove_key(KEY)
     output = await check(sim.base_url, 1)

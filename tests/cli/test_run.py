@@ -12,6 +12,7 @@ import pytest
 
 from bot.app import OraklBot
 from bot.cli import main
+from tests.cli.logging_setup import LoggingCalls, record_logging_setup
 from tests.polygon.stub import PolygonStub, json_reply
 
 TOKEN = "MTIzNDU2Nzg5.discord-token-SECRET"
@@ -39,11 +40,8 @@ def configured(monkeypatch: pytest.MonkeyPatch, polygon: PolygonStub, tmp_path: 
 
 
 @pytest.fixture(autouse=True)
-def logging_setup(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[str]]]:
-    """(level, secrets) the command configured logging with; the root logger stays as pytest set it."""
-    calls: list[tuple[str, list[str]]] = []
-    monkeypatch.setattr("bot.cli.run.configure_logging", lambda level, secrets: calls.append((level, list(secrets))))
-    return calls
+def logging_setup(monkeypatch: pytest.MonkeyPatch) -> LoggingCalls:
+    return record_logging_setup(monkeypatch, "run")
 
 
 @pytest.fixture
@@ -106,7 +104,7 @@ async def test_an_accepted_key_starts_the_bot_with_the_token(
 
 async def test_every_secret_is_redacted_from_the_logs(
     configured: Path, started: list[str], polygon: PolygonStub, monkeypatch: pytest.MonkeyPatch,
-    logging_setup: list[tuple[str, list[str]]],
+    logging_setup: LoggingCalls,
 ) -> None:  # fmt: skip
     webhook = "https://discord.com/api/webhooks/1/webhook-SECRET-token"
     monkeypatch.setenv("ORAKL_WEBHOOK_SWEEPS", webhook)

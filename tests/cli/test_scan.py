@@ -18,6 +18,7 @@ from bot.market.calendar import ET
 from bot.market.clock import ScaledClock
 from bot.sim.scenario import load_scenario
 from bot.sim.server import SimServer
+from tests.cli.logging_setup import LoggingCalls, record_logging_setup
 from tests.support.fixtures import REPO_ROOT
 
 KEY = "scan-SECRET-key-0042"
@@ -26,11 +27,8 @@ QUICK = REPO_ROOT / "data" / "scenarios" / "quick.json"
 
 
 @pytest.fixture(autouse=True)
-def logging_setup(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[str]]]:
-    """(level, secrets) the command configured logging with; the root logger stays as pytest set it."""
-    calls: list[tuple[str, list[str]]] = []
-    monkeypatch.setattr("bot.cli.scan.configure_logging", lambda level, secrets: calls.append((level, list(secrets))))
-    return calls
+def logging_setup(monkeypatch: pytest.MonkeyPatch) -> LoggingCalls:
+    return record_logging_setup(monkeypatch, "scan")
 
 
 @pytest.fixture
@@ -78,7 +76,7 @@ async def test_a_refused_key_stops_before_scanning_without_showing_it(
     sim: SimServer,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-    logging_setup: list[tuple[str, list[str]]],
+    logging_setup: LoggingCalls,
 ) -> None:
     sim.remove_key(KEY)
     monkeypatch.setenv("ORAKL_POLYGON_BASE_URL", sim.base_url)
