@@ -7,9 +7,10 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,13 +18,13 @@ from bot.alerts.model import Alert, Scanner
 from bot.config import load_settings
 from bot.engine import OptionsEngine
 from bot.market.calendar import ET
-from bot.market.clock import VirtualClock
+from bot.market.clock import VirtualClock, from_epoch_ns
 from bot.market.events import FlowEvent
 from bot.market.watchlist import WatchedSymbol
 from bot.pipeline import FEED_JOB, Job, Pipeline, ScanOutcome, run_stepped
 from bot.polygon.client import PolygonClient
 from bot.scheduler import Scheduler
-from bot.sim.scenario import load_scenario
+from bot.sim.scenario import OptionFlowEvent, Scenario, load_scenario
 from bot.sim.server import SimServer
 from bot.sim.truth import OptionFlowTruth
 from bot.store import Database, Store
@@ -62,12 +63,12 @@ class World:
 
 
 @asynccontextmanager
-async def world_at(moment: datetime) -> AsyncIterator[World]:
+async def world_at(moment: datetime, scenario: Scenario = QUICK, **settings_overrides: Any) -> AsyncIterator[World]:
     """The headless pipeline over SPY against the quick scenario, its clock at `moment`."""
     clock = VirtualClock(moment)
     async with AsyncExitStack() as stack:
-        sim = await stack.enter_async_context(SimServer.start(QUICK, clock=clock))
-        settings = load_settings(polygon_base_url=sim.base_url, polygon_api_key=sim.api_key)
+        sim = await stack.enter_async_context(SimServer.start(scenario, clock=clock))
+        settings = load_settings(polygon_base_url=sim.base_url, polygon_api_key=sim.api_key, **settings_overrides)
         run = await open_headless(stack, settings, clock, [WatchedSymbol("SPY", 1)])
         yield World(clock, sim, run)
 
@@ -198,3 +199,42 @@ async def test_a_replay_of_the_same_window_alerts_the_same_flows_at_the_same_mom
     first, again = await replayed(), await replayed()
     assert first[0], "the window holds the golden sweep"
     assert first == again
+
+
+async def test_a_golden_sweep_cut_in_two_by_a_refresh_is_still_alerted_whole() -> None:
+    async with world_at(at(10, 4)) as world:
+        sweep = world.golden_sweep
+        await world.clock.run(world.pipeline.refresh())
+        # A refresh while the order is still printing sees only part of it: less than $1M.
+        world.clock.set(from_epoch_ns(sweep.timestamp_ns) + timedelta(milliseconds=300))
+        await world.clock.run(world.pipeline.refresh())
+        assert 0 < world.volume_seen(sweep.contract) < sweep.day_volume
+        assert Scanner.GOLDEN_SWEEPS not in {alert.scanner for alert in world.alerts_on(sweep.contract)}
+        world.clock.advance(15)
+        await world.clock.run(world.pipeline.refresh())
+        assert world.volume_seen(sweep.contract) == sweep.day_volume
+        alerts = world.alerts_on(sweep.contract)
+        assert sorted(alert.scanner for alert in alerts) == sorted([Scanner.SWEEPS, Scanner.GOLDEN_SWEEPS])
+        (golden,) = (alert for alert in alerts if alert.scanner is Scanner.GOLDEN_SWEEPS)
+        assert golden.premium == pytest.approx(sweep.premium, rel=0.01)
+
+
+async def test_two_orders_that_add_up_to_a_million_are_not_made_one_golden_sweep() -> None:
+    # The golden sweep's contract takes two $0.64M sweeps 20 s apart instead.
+    (golden,) = (event for event in QUICK.events if event.id == GOLDEN_SWEEP)
+    assert isinstance(golden, OptionFlowEvent)
+    halves = [golden.model_copy(update={"id": f"half-{n}", "time": moment, "size": 1500})
+              for n, moment in enumerate((time(10, 5), time(10, 5, 20)))]  # fmt: skip
+    two_orders = QUICK.model_copy(update={"events": halves})
+    golden_sweeps_alone = {"scanners": {name: {"enabled": False} for name in ("flow", "sweeps", "bullseye", "scalps")}}
+    async with world_at(at(10, 4), two_orders, **golden_sweeps_alone) as world:
+        first, second = (t for t in world.sim.truth() if isinstance(t, OptionFlowTruth))
+        assert first.contract == second.contract and first.premium + second.premium > 1_000_000
+        tape = world.run.options.context.trades
+        await world.clock.run(world.pipeline.refresh())
+        # Each refresh lands within a second of an order's last print, as if it might have cut it.
+        for order in (first, second):
+            world.clock.set(from_epoch_ns(order.timestamp_ns) + timedelta(seconds=1.5))
+            await world.clock.run(world.pipeline.refresh())
+        assert tape.readings == 1, "the second order's prints were read, the first carried into it"
+        assert not world.alerts_on(first.contract)

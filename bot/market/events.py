@@ -52,6 +52,10 @@ class FlowEvent:
     timeframe: str  # "REAL-TIME", "DELAYED" or "UNKNOWN"
     prints_after_ns: int | None = None  # see VolumeDelta: the prints behind the delta
     prints_until_ns: int | None = None
+    # The premium of the contract's previous event when an order may have been printing as
+    # the refresh between them came (see `OptionsFeed`): a threshold is checked on the sum
+    # before the prints are read, and the prints decide.
+    carried_premium: float = 0.0
     seq: int = 0
 
     @property

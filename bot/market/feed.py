@@ -14,8 +14,9 @@ from datetime import date, datetime, timedelta
 from bot.market.baselines import VolumeCache, VolumeDelta
 from bot.market.calendar import dte, et_date
 from bot.market.chain_table import OPTION_TYPES, ChainTable
-from bot.market.clock import Clock
+from bot.market.clock import Clock, epoch_ns
 from bot.market.events import EventLog, FlowEvent
+from bot.market.trade_reader import GROUPING_WINDOW_NS
 from bot.polygon.client import PolygonClient
 from bot.polygon.errors import NotEntitledError
 from bot.polygon.models import ChainContract, ChainDay, ChainSnapshot, OptionLastQuote
@@ -56,6 +57,9 @@ class OptionsFeed:
     log: EventLog
     max_dte: int
     strike_window: float = 0.30  # fetch strikes within ±30% of the last known spot
+    # Per underlying, from its latest refresh: contracts an order may still have been
+    # printing on, with the premium seen of it so far.
+    _open_orders: dict[str, dict[str, float]] = field(default_factory=dict)
     latest: dict[str, LatestChain] = field(default_factory=dict)
     stats: FeedStats = field(default_factory=FeedStats)
 
@@ -130,8 +134,28 @@ class OptionsFeed:
             )
             if delta is not None:
                 events.append(_event(chain.underlying, contract, day, session, delta, spot, spot_source))
+        self._carry_open_orders(chain, events)
         self.latest[chain.underlying] = LatestChain(ChainTable(chain), spot)
         return events
+
+    def _carry_open_orders(self, chain: ChainSnapshot, events: list[FlowEvent]) -> None:
+        """A refresh can land while an order is printing, so a $1.2M sweep shows up as $0.5M
+        and then $0.7M, neither enough for a $1M threshold on its own. Each event carries
+        what its contract's previous event saw when that one ended within an order's reach
+        of its refresh (one grouping window, plus a second for the host clock against SIP
+        time); the contracts that ended so in this chain are kept for the next."""
+        carried = self._open_orders.pop(chain.underlying, None)
+        if carried:
+            for event in events:
+                event.carried_premium = carried.get(event.contract, 0.0)
+        reach_ns = epoch_ns(chain.requested_at) - GROUPING_WINDOW_NS - 1_000_000_000
+        still_open = {
+            event.contract: event.premium + event.carried_premium
+            for event in events
+            if event.prints_until_ns is not None and event.prints_until_ns >= reach_ns
+        }
+        if still_open:
+            self._open_orders[chain.underlying] = still_open
 
 
 def _chain_spot(results: list[ChainContract]) -> float | None:

@@ -247,10 +247,12 @@ class PolygonClient:
         )
 
         async def fetch() -> ChainSnapshot:
+            requested_at = self._clock.now()
             results, pages = await self._collect("options_chain", path, params, models.decode_chain_page)
             return ChainSnapshot(
-                underlying=underlying, results=results, pages=pages, fetched_at=self._clock.now()
-            )
+                underlying=underlying, results=results, pages=pages, requested_at=requested_at,
+                fetched_at=self._clock.now(),
+            )  # fmt: skip
 
         return await self._cached("options_chain", path, params, fetch)
 

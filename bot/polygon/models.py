@@ -224,6 +224,7 @@ class ChainSnapshot(_Model, kw_only=True):
     underlying: str
     results: list[ChainContract]
     pages: int
+    requested_at: datetime  # the injected clock's time when the first page was asked for
     fetched_at: datetime  # the injected clock's time when the last page arrived
 
 

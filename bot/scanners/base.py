@@ -108,7 +108,9 @@ def in_dte_range(event: FlowEvent, settings: OptionsScannerSettings) -> bool:
 
 
 def big_enough(event: FlowEvent, settings: OptionsScannerSettings) -> bool:
-    return event.premium >= settings.min_premium * SNAPSHOT_PREMIUM_TOLERANCE
+    """Whether the event, with any part of an order a refresh cut off before it, is worth
+    reading; what the prints then show decides."""
+    return event.premium + event.carried_premium >= settings.min_premium * SNAPSHOT_PREMIUM_TOLERANCE
 
 
 def strike_within(event: FlowEvent, fraction: float) -> bool:

@@ -19,7 +19,7 @@ prices = st.one_of(st.integers(-5, 10**6), st.floats(-1.0, 1e9, allow_nan=False)
 
 def snapshot(contracts: list[dict[str, Any]]) -> ChainSnapshot:
     page = decode_chain_page(json.dumps({"status": "OK", "results": contracts}).encode())
-    return ChainSnapshot(underlying="C", results=page.results, pages=1, fetched_at=FETCHED_AT)
+    return ChainSnapshot(underlying="C", results=page.results, pages=1, requested_at=FETCHED_AT, fetched_at=FETCHED_AT)
 
 
 contracts = st.fixed_dictionaries(

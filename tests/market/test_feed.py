@@ -129,6 +129,8 @@ async def test_a_sweep_cut_in_two_by_a_refresh_is_read_whole(rig: Rig) -> None:
     first = [e for e in (await rig.refresh_at(middle, "SPY")).events if e.contract == planted.contract]
     rest = [e for e in (await rig.refresh_at(at(10, 5, 30), "SPY")).events if e.contract == planted.contract]
     assert first and rest and first[0].premium < planted.premium
+    # The refresh came while the order was printing: its next event carries what it cut off.
+    assert first[0].carried_premium == 0 and rest[0].carried_premium == first[0].premium
     reader = TradeReader(rig.client, rig.clock, ConditionTable.builtin())
     for part in (first[0], rest[0]):
         reading = await rig.clock.run(reader.read(part))

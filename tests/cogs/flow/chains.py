@@ -47,4 +47,4 @@ def chain_page(contracts: list[dict[str, Any]]) -> dict[str, Any]:
 def chain(contracts: list[dict[str, Any]], fetched_at: datetime, underlying: str = "SPY") -> ChainTable:
     """The feed's snapshot of these contracts, as `/flow` reads it."""
     page = decode_chain_page(json.dumps(chain_page(contracts)).encode())
-    return ChainTable(ChainSnapshot(underlying=underlying, results=page.results, pages=1, fetched_at=fetched_at))
+    return ChainTable(ChainSnapshot(underlying=underlying, results=page.results, pages=1, requested_at=fetched_at, fetched_at=fetched_at))
