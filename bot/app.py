@@ -125,6 +125,9 @@ async def open_services(
     async def publish(alerts: Sequence[Alert]) -> None:
         await router.route(alerts)
 
+    pipeline = Pipeline(options, stocks, clock, publish, calendar=calendar)
+    for name in options.scanners:  # in the bot a scanner scans while its cog is loaded: the cog resumes it
+        pipeline.pause(name)
     return Services(
         settings=settings,
         clock=clock,
@@ -134,7 +137,7 @@ async def open_services(
         polygon=polygon,
         options=options,
         stocks=stocks,
-        pipeline=Pipeline(options, stocks, clock, publish, calendar=calendar),
+        pipeline=pipeline,
         scheduler=scheduler,
         guild_config=guild_config,
         router=router,

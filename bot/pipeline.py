@@ -93,6 +93,15 @@ class Pipeline:
         self._unreported: dict[Scanner, ScanOutcome] = {}
         self._failed: dict[Scanner, ScannerFailedAfterRefresh] = {}
         self._failing_after_refresh: set[Scanner] = set()
+        self._paused: set[Scanner] = set()
+
+    def pause(self, name: Scanner) -> None:
+        """Stop the scanner's scans after refreshes (in the bot: its cog is not loaded, so
+        /status says so). The flow it misses meanwhile is let go, not posted late on resume."""
+        self._paused.add(name)
+
+    def resume(self, name: Scanner) -> None:
+        self._paused.discard(name)
 
     def options_open(self) -> bool:
         """Outside the regular session the feed makes no options requests at all."""
@@ -140,9 +149,13 @@ class Pipeline:
         await self._scan_new_flow()
 
     async def _scan_new_flow(self) -> None:
-        """Each options scanner with unread events scans them now, in the usual order. One
-        that raises is counted, and logged when it starts failing; the rest still scan."""
+        """Each options scanner with unread events scans them now, in the usual order (a
+        paused one lets them go). One that raises is counted, and logged when it starts
+        failing; the rest still scan."""
         for name in self.options.scanners:
+            if name in self._paused:
+                self.options.log.skip(name.value)
+                continue
             if not self.options.log.pending(name.value):
                 continue
             try:

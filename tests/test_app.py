@@ -25,6 +25,7 @@ from bot.scheduler import Scheduler
 from bot.store import Database
 from cogs.scanners.base import ScannerCog
 from tests.cogs.helpers import as_admin, as_member
+from tests.scanners.events import flow_event
 from tests.support import alert_examples as examples
 from tests.support.alert_examples import variant
 from tests.support.discord_bot import World, clock, polygon, posted, settings, start_bot, stop_bot, world
@@ -64,11 +65,15 @@ async def test_start_up_opens_the_services_loads_every_cog_and_registers_every_j
 async def test_one_broken_cog_is_logged_and_the_others_start(
     settings: Settings, clock: VirtualClock, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async def cannot_schedule(self: ScannerCog) -> None:
-        raise RuntimeError("scheduler is gone")
+    load = ScannerCog.cog_load
 
-    monkeypatch.setattr(ScannerCog, "cog_load", cannot_schedule)
-    extensions = ("cogs.moonshots", "cogs.scanners.sweeps", *COMMAND_EXTENSIONS)
+    async def sweeps_cannot_schedule(self: ScannerCog) -> None:
+        if self.scanner is Scanner.SWEEPS:
+            raise RuntimeError("scheduler is gone")
+        await load(self)
+
+    monkeypatch.setattr(ScannerCog, "cog_load", sweeps_cannot_schedule)
+    extensions = ("cogs.moonshots", "cogs.scanners.sweeps", "cogs.scanners.golden_sweeps", *COMMAND_EXTENSIONS)
     world = await start_bot(settings, partial(open_services, clock=clock), extensions)
     try:
         assert set(world.bot.failed_extensions) == {"cogs.moonshots", "cogs.scanners.sweeps"}
@@ -80,6 +85,18 @@ async def test_one_broken_cog_is_logged_and_the_others_start(
         assert embed["title"] == "ORAKL status: degraded"
         not_loaded = next(field["value"] for field in embed["fields"] if field["name"] == "Not loaded")
         assert "cogs.scanners.sweeps: ExtensionFailed" in not_loaded
+
+        # What "not loaded" means: a refresh's flow is scanned by the loaded scanners only.
+        services = world.bot.services
+
+        async def a_refresh_with_flow(budget_requests: float) -> RefreshRound:
+            services.options.log.append([flow_event()])
+            return RefreshRound()
+
+        monkeypatch.setattr(services.options, "refresh", a_refresh_with_flow)
+        await services.scheduler._scheduler.get_job("feed:refresh").func()
+        assert services.pipeline.stats.scanner_runs == {"golden_sweeps": 1}
+        assert not services.options.log.pending("sweeps"), "nothing saved up to be posted late"
     finally:
         await stop_bot(world)
 

@@ -125,6 +125,11 @@ class EventLog:
     def pending(self, consumer: str) -> int:
         return self.last_seq - self._cursors[consumer]
 
+    def skip(self, consumer: str) -> None:
+        """Moves the consumer's cursor past every event without reading them."""
+        self._cursors[consumer] = self.last_seq
+        self._trim()
+
     def _trim(self) -> None:
         read_by_all = min(self._cursors.values(), default=self.last_seq)
         while self._events and self._events[0].seq <= read_by_all:

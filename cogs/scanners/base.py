@@ -1,7 +1,8 @@
 """What every scanner cog shares: its scheduled job, its run, and a memory of recent runs.
 
 On load a scanner cog registers `scanner:<name>` at the scanner's interval and stagger (if the
-scanner is enabled); on unload it removes the job. Each run is the pipeline's run of that
+scanner is enabled) and lets the pipeline scan for it after each refresh; on unload it undoes
+both, so a scanner whose cog is not loaded posts nothing. Each run is the pipeline's run of that
 scanner (`bot.pipeline.Pipeline.run_scanner`: its hours, the scan, the alerts to the router),
 so the bot, the demo and replay run scanners the same way. A scanner cog itself is a few
 lines: which scanner and what it looks for.
@@ -63,8 +64,10 @@ class ScannerCog(OraklCog):
         self.services.scheduler.every(
             self.job_id, self.settings.interval_seconds, self.run, stagger=self.settings.stagger_seconds
         )
+        self.services.pipeline.resume(self.scanner)
 
     async def cog_unload(self) -> None:
+        self.services.pipeline.pause(self.scanner)
         self.services.scheduler.remove(self.job_id)
 
     async def run(self) -> None:
