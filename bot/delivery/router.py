@@ -98,9 +98,6 @@ class Router:
         due = [delivery for delivery in pending if delivery.id in candidates]
         if not due:
             return 0
-        subscribed = {
-            (sub.channel_id, sub.scanner) for sub in await self._store.subscriptions.all() if sub.status == "active"
-        }
         spent = await self._spent({delivery.channel_id for delivery in due})
         rendered: dict[int, tuple[Alert, discord.Embed]] = {}
         for delivery in due:
@@ -110,7 +107,7 @@ class Router:
             if delivery.alert_id not in rendered:
                 rendered[delivery.alert_id] = await self._load(delivery.alert_id)
             alert, embed = rendered[delivery.alert_id]
-            if (delivery.channel_id, alert.scanner.value) not in subscribed:
+            if not await self._store.subscriptions.is_active(delivery.channel_id, alert.scanner.value):
                 await self._store.deliveries.mark_failed(delivery.id, UNSUBSCRIBED)
                 continue
             await self._dispatch(delivery, alert, embed, spent)

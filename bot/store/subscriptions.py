@@ -56,6 +56,9 @@ class ActiveSubscriptions:
             self._tuples[scanner] = tuple(sorted(channels.values(), key=_in_guild_order))
         return self._tuples[scanner]
 
+    def has(self, scanner: str, channel_id: int) -> bool:
+        return channel_id in self._by_scanner.get(scanner, {})
+
     def replace_channel(self, channel_id: int, subscriptions: Iterable[Subscription]) -> None:
         """The channel's subscriptions, of every scanner, are now `subscriptions`."""
         for scanner, channels in self._by_scanner.items():
@@ -137,12 +140,19 @@ class Subscriptions:
         From memory (the first call reads the database). The same tuple comes back until the
         scanner's subscriptions change, so what is built from it can be kept until then.
         """
+        return (await self._active_now()).of(scanner)
+
+    async def is_active(self, channel_id: int, scanner: str) -> bool:
+        """Whether the channel still takes the scanner's alerts (from memory, as `channels_for`)."""
+        return (await self._active_now()).has(scanner, channel_id)
+
+    async def _active_now(self) -> ActiveSubscriptions:
         if self._active is None:
             async with self._db.read() as connection:
                 rows = await fetch_all(connection, "SELECT * FROM subscriptions WHERE status = 'active'")
                 # Kept while the transaction still holds the database: no write can come between.
                 self._active = ActiveSubscriptions(map(_subscription_from_row, rows))
-        return self._active.of(scanner)
+        return self._active
 
     async def all(self) -> list[Subscription]:
         return await self._select("")
