@@ -70,7 +70,8 @@ def _traded(raw: bytes) -> int:
 
 def _chain(raw: bytes, page: Page) -> ChainSnapshot:
     decoded = decode_chain_page(raw)
-    return ChainSnapshot(underlying=SYMBOL, results=decoded.results, pages=1, requested_at=page.clock.now(), fetched_at=page.clock.now())
+    now = page.clock.now()
+    return ChainSnapshot(underlying=SYMBOL, results=decoded.results, pages=1, requested_at=now, fetched_at=now)
 
 
 def _seeded_feed(page: Page) -> OptionsFeed:

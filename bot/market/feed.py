@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot.market.baselines import VolumeCache, VolumeDelta
-from bot.market.calendar import dte, et_date
+from bot.market.calendar import et_date
 from bot.market.chain_table import OPTION_TYPES, ChainTable
 from bot.market.clock import Clock, epoch_ns
 from bot.market.events import EventLog, FlowEvent
@@ -192,7 +192,7 @@ def _event(
         strike=details.strike_price,
         expiration=details.expiration_date,
         shares_per_contract=details.shares_per_contract,
-        dte=dte(details.expiration_date, traded.window_end),
+        dte=(details.expiration_date - session).days,  # the session is the ET date of the delta's window end
         contracts=traded.contracts,
         premium=traded.notional * details.shares_per_contract,
         average_price=traded.average_price,
