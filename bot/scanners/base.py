@@ -110,7 +110,11 @@ def in_dte_range(event: FlowEvent, settings: OptionsScannerSettings) -> bool:
 def big_enough(event: FlowEvent, settings: OptionsScannerSettings) -> bool:
     """Whether the event, with any part of an order a refresh cut off before it, is worth
     reading; what the prints then show decides."""
-    return event.premium + event.carried_premium >= settings.min_premium * SNAPSHOT_PREMIUM_TOLERANCE
+    return big_enough_alone(event.premium + event.carried_premium, settings)
+
+
+def big_enough_alone(premium: float, settings: OptionsScannerSettings) -> bool:
+    return premium >= settings.min_premium * SNAPSHOT_PREMIUM_TOLERANCE
 
 
 def strike_within(event: FlowEvent, fraction: float) -> bool:

@@ -74,6 +74,19 @@ def test_flow_ignores_repeat_hits_on_an_unlikely_contract_and_small_ones() -> No
     assert small == [False] * 4
 
 
+def test_flow_counts_an_order_cut_in_two_by_a_refresh_as_one_hit() -> None:
+    flow, settings = FlowScanner(), SCANNERS.flow
+    first = flow_event(premium=12_000, strike=590.0)
+    later = first.window_end + timedelta(seconds=15)
+    # Each order printed across a refresh: $12K then $6K, then two orders of $6K + $6K.
+    parts = [first, flow_event(premium=6_000, carried_premium=12_000, strike=590.0, window_end=later),
+             flow_event(premium=6_000, strike=590.0, window_end=later + timedelta(minutes=5)),
+             flow_event(premium=6_000, carried_premium=6_000, strike=590.0, window_end=later + timedelta(minutes=5, seconds=15))]  # fmt: skip
+    assert [flow.select(part, settings) for part in parts] == [False, False, False, False]  # two hits
+    third = flow_event(premium=15_000, strike=590.0, window_end=later + timedelta(minutes=20))
+    assert flow.select(third, settings)
+
+
 def test_probability_itm_is_none_without_iv_rather_than_assumed() -> None:
     assert probability_itm(flow_event(implied_volatility=None)) is None
     deep_itm = probability_itm(flow_event(strike=500.0))
