@@ -7,7 +7,7 @@ differ only in their clock and in where the alerts go.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -83,8 +83,11 @@ class OptionsEngine:
         """The chain is fetched out to the furthest expiry any running scanner wants."""
         return max((self.settings_for(name).max_dte for name in self.scanners), default=0)
 
-    async def refresh(self, budget_requests: float) -> RefreshRound:
-        """Refresh the most urgent underlyings that fit the budget, one after the other.
+    async def refresh(
+        self, budget_requests: float, after_each: Callable[[], Awaitable[None]] | None = None
+    ) -> RefreshRound:
+        """Refresh the most urgent underlyings that fit the budget, one after the other;
+        `after_each` runs after each refresh that appended events, before the next fetch.
 
         One at a time on purpose: the shared limiter sets the pace anyway, and a fixed order
         keeps replays deterministic. A failure degrades that underlying only.
@@ -103,6 +106,8 @@ class OptionsEngine:
             self.last_errors.pop(underlying, None)
             self.planner.record(underlying, pages=result.pages, events=len(result.events))
             outcome.results.append(result)
+            if after_each is not None and result.events:
+                await after_each()
         return outcome
 
     async def scan(self, name: Scanner) -> ScanReport:

@@ -131,9 +131,9 @@ class Pipeline:
         return [*self.options.scanners, *(name for name in stock if settings.of(name).enabled)]
 
     async def refresh(self) -> None:
-        """The feed job: refresh the chains, then scan what the refresh appended, so an
-        alert follows the refresh that saw its trade rather than the scanner's next slot
-        (up to its interval later)."""
+        """The feed job: refresh the chains, scanning what each chain's refresh appended
+        before the next is fetched, so an alert follows the fetch that saw its trade rather
+        than the rest of the round or the scanner's next slot (up to its interval later)."""
         if not self.options_open():
             return
         # The budget is what the request rate earned since the last run (a late or stepped
@@ -142,11 +142,10 @@ class Pipeline:
         earned = FEED_INTERVAL_SECONDS if self._last_refresh is None else now - self._last_refresh
         self._last_refresh = now
         budget = self.options.settings.requests_per_second * min(earned, MAX_EARNED_SECONDS)
-        outcome = await self.options.refresh(budget)
+        outcome = await self.options.refresh(budget, after_each=self._scan_new_flow)
         self.stats.refreshes += len(outcome.results)
         self.stats.refresh_failures += len(outcome.failures)
         self.stats.events += sum(len(result.events) for result in outcome.results)
-        await self._scan_new_flow()
 
     async def _scan_new_flow(self) -> None:
         """Each options scanner with unread events scans them now, in the usual order (a

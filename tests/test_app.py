@@ -3,7 +3,7 @@ what survives a restart."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -89,8 +89,9 @@ async def test_one_broken_cog_is_logged_and_the_others_start(
         # What "not loaded" means: a refresh's flow is scanned by the loaded scanners only.
         services = world.bot.services
 
-        async def a_refresh_with_flow(budget_requests: float) -> RefreshRound:
+        async def a_refresh_with_flow(budget_requests: float, after_each: Callable[[], Awaitable[None]]) -> RefreshRound:
             services.options.log.append([flow_event()])
+            await after_each()
             return RefreshRound()
 
         monkeypatch.setattr(services.options, "refresh", a_refresh_with_flow)
@@ -106,7 +107,7 @@ async def test_the_feed_job_refreshes_within_its_budget_in_the_options_session_o
 ) -> None:
     budgets: list[float] = []
 
-    async def refresh(budget_requests: float) -> RefreshRound:
+    async def refresh(budget_requests: float, after_each: object) -> RefreshRound:
         budgets.append(budget_requests)
         return RefreshRound()
 

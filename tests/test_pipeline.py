@@ -34,8 +34,8 @@ QUICK = load_scenario(Path(__file__).resolve().parents[1] / "data" / "scenarios"
 GOLDEN_SWEEP = "q-golden-spy"  # SPY at 10:05, for sweeps and golden sweeps; nothing else near it
 
 
-def at(hour: int, minute: int) -> datetime:
-    return datetime.combine(QUICK.session_date, time(hour, minute), tzinfo=ET)
+def at(hour: int, minute: int, second: int = 0) -> datetime:
+    return datetime.combine(QUICK.session_date, time(hour, minute, second), tzinfo=ET)
 
 
 @dataclass
@@ -238,3 +238,25 @@ async def test_two_orders_that_add_up_to_a_million_are_not_made_one_golden_sweep
             await world.clock.run(world.pipeline.refresh())
         assert tape.readings == 1, "the second order's prints were read, the first carried into it"
         assert not world.alerts_on(first.contract)
+
+
+async def test_a_chains_flow_is_alerted_before_the_next_chain_of_the_round_is_fetched() -> None:
+    clock = VirtualClock(at(10, 4, 50))
+    async with AsyncExitStack() as stack:
+        sim = await stack.enter_async_context(SimServer.start(QUICK, clock=clock))
+        settings = load_settings(polygon_base_url=sim.base_url, polygon_api_key=sim.api_key)
+        fetched_c_before_alert: list[datetime] = []
+
+        def note_when_c_was_fetched(alert: Alert) -> None:
+            fetched_c_before_alert.append(run.options.feed.latest["C"].chain.fetched_at)
+
+        # SPY (tier 1) comes before C (tier 2) in a round, and only SPY has flow at 10:05.
+        watchlist = [WatchedSymbol("SPY", 1), WatchedSymbol("C", 2)]
+        run = await open_headless(stack, settings, clock, watchlist, on_alert=note_when_c_was_fetched)
+        await clock.run(run.pipeline.refresh())  # both chains seen once: baselines, no flow
+        seeded = run.options.feed.latest["C"].chain.fetched_at
+        clock.set(at(10, 5, 30))
+        await clock.run(run.pipeline.refresh())
+        assert run.options.feed.latest["C"].chain.fetched_at > seeded, "C was refreshed in the same round"
+        assert {alert.scanner for alert in run.outlet.alerts} == {Scanner.SWEEPS, Scanner.GOLDEN_SWEEPS}
+        assert fetched_c_before_alert == [seeded, seeded]
