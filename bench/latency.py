@@ -44,9 +44,10 @@ from statistics import median
 from bench.machine import describe, percentile
 from bench.sim_process import simulator_process
 from bot.config import Settings, load_settings
-from bot.engine import OptionsEngine, RefreshRound
+from bot.engine import OptionsEngine
 from bot.market.calendar import ET
 from bot.market.clock import Clock, VirtualClock, epoch_ns, from_epoch_ns
+from bot.market.feed import RefreshResult
 from bot.pipeline import run_stepped, schedule
 from bot.replay import replay_watchlist
 from bot.scheduler import Scheduler
@@ -109,19 +110,18 @@ class Setup:
 
 
 class FetchTimes:
-    """When each underlying's chain was fetched in the run, recorded around the engine's refresh."""
+    """When each underlying's chain was fetched in the run, recorded around the feed's refresh."""
 
     def __init__(self, engine: OptionsEngine) -> None:
         self.fetched: defaultdict[str, list[datetime]] = defaultdict(list)
-        refresh = engine.refresh
+        refresh = engine.feed.refresh
 
-        async def refresh_and_record(budget_requests: float) -> RefreshRound:
-            outcome = await refresh(budget_requests)
-            for result in outcome.results:
-                self.fetched[result.underlying].append(result.fetched_at)
-            return outcome
+        async def refresh_and_record(underlying: str) -> RefreshResult:
+            result = await refresh(underlying)
+            self.fetched[result.underlying].append(result.fetched_at)
+            return result
 
-        engine.refresh = refresh_and_record  # type: ignore[method-assign]
+        engine.feed.refresh = refresh_and_record  # type: ignore[method-assign]
 
     def gaps(self, symbols: Sequence[str]) -> list[float]:
         """Seconds between consecutive fetches of each of `symbols`' chains."""

@@ -2,8 +2,8 @@
 
 Live, the bot and `scan` register them on the APScheduler; `replay` and the demo step them on
 their own clock (`run_stepped`). Either way the same job bodies run in the same order: the
-feed refreshes the chains within the request budget and, right after, the options scanners
-read what the refresh appended; each scanner also runs at its own interval and stagger; the
+feed refreshes the chains within the request budget and, right after each chain, the options
+scanners read what its refresh appended; each scanner also runs at its own interval and stagger; the
 VolumeCache is cleaned every five minutes.
 """
 
