@@ -3,8 +3,8 @@
 Live, the bot and `scan` register them on the APScheduler; `replay` and the demo step them on
 their own clock (`run_stepped`). Either way the same job bodies run in the same order: the
 feed refreshes the chains within the request budget and, right after each chain, the options
-scanners read what its refresh appended; each scanner also runs at its own interval and stagger; the
-VolumeCache is cleaned every five minutes.
+scanners read what its refresh appended; each scanner also runs at its own interval and
+stagger; the VolumeCache is cleaned every five minutes.
 """
 
 from __future__ import annotations

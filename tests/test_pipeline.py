@@ -4,7 +4,7 @@ alerted by the refresh that sees it, once, whichever job scans it."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -28,7 +28,7 @@ from bot.sim.scenario import OptionFlowEvent, Scenario, load_scenario
 from bot.sim.server import SimServer
 from bot.sim.truth import OptionFlowTruth
 from bot.store import Database, Store
-from bot.wiring import HeadlessPipeline, open_headless
+from bot.wiring import HeadlessPipeline, OnAlert, open_headless
 
 QUICK = load_scenario(Path(__file__).resolve().parents[1] / "data" / "scenarios" / "quick.json")
 GOLDEN_SWEEP = "q-golden-spy"  # SPY at 10:05, for sweeps and golden sweeps; nothing else near it
@@ -63,13 +63,20 @@ class World:
 
 
 @asynccontextmanager
-async def world_at(moment: datetime, scenario: Scenario = QUICK, **settings_overrides: Any) -> AsyncIterator[World]:
-    """The headless pipeline over SPY against the quick scenario, its clock at `moment`."""
+async def world_at(
+    moment: datetime,
+    scenario: Scenario = QUICK,
+    watchlist: Sequence[WatchedSymbol] = (WatchedSymbol("SPY", 1),),
+    on_alert: OnAlert | None = None,
+    **settings_overrides: Any,
+) -> AsyncIterator[World]:
+    """The headless pipeline over SPY (or `watchlist`) against the quick scenario, its clock
+    at `moment`."""
     clock = VirtualClock(moment)
     async with AsyncExitStack() as stack:
         sim = await stack.enter_async_context(SimServer.start(scenario, clock=clock))
         settings = load_settings(polygon_base_url=sim.base_url, polygon_api_key=sim.api_key, **settings_overrides)
-        run = await open_headless(stack, settings, clock, [WatchedSymbol("SPY", 1)])
+        run = await open_headless(stack, settings, clock, watchlist, on_alert=on_alert)
         yield World(clock, sim, run)
 
 
@@ -241,22 +248,18 @@ async def test_two_orders_that_add_up_to_a_million_are_not_made_one_golden_sweep
 
 
 async def test_a_chains_flow_is_alerted_before_the_next_chain_of_the_round_is_fetched() -> None:
-    clock = VirtualClock(at(10, 4, 50))
-    async with AsyncExitStack() as stack:
-        sim = await stack.enter_async_context(SimServer.start(QUICK, clock=clock))
-        settings = load_settings(polygon_base_url=sim.base_url, polygon_api_key=sim.api_key)
-        fetched_c_before_alert: list[datetime] = []
+    fetched_c_before_alert: list[datetime] = []
 
-        def note_when_c_was_fetched(alert: Alert) -> None:
-            fetched_c_before_alert.append(run.options.feed.latest["C"].chain.fetched_at)
+    def note_when_c_was_fetched(alert: Alert) -> None:
+        fetched_c_before_alert.append(world.run.options.feed.latest["C"].chain.fetched_at)
 
-        # SPY (tier 1) comes before C (tier 2) in a round, and only SPY has flow at 10:05.
-        watchlist = [WatchedSymbol("SPY", 1), WatchedSymbol("C", 2)]
-        run = await open_headless(stack, settings, clock, watchlist, on_alert=note_when_c_was_fetched)
-        await clock.run(run.pipeline.refresh())  # both chains seen once: baselines, no flow
-        seeded = run.options.feed.latest["C"].chain.fetched_at
-        clock.set(at(10, 5, 30))
-        await clock.run(run.pipeline.refresh())
-        assert run.options.feed.latest["C"].chain.fetched_at > seeded, "C was refreshed in the same round"
-        assert {alert.scanner for alert in run.outlet.alerts} == {Scanner.SWEEPS, Scanner.GOLDEN_SWEEPS}
+    # SPY (tier 1) comes before C (tier 2) in a round, and only SPY has flow at 10:05.
+    watchlist = (WatchedSymbol("SPY", 1), WatchedSymbol("C", 2))
+    async with world_at(at(10, 4, 50), watchlist=watchlist, on_alert=note_when_c_was_fetched) as world:
+        await world.clock.run(world.pipeline.refresh())  # both chains seen once: baselines, no flow
+        seeded = world.run.options.feed.latest["C"].chain.fetched_at
+        world.clock.set(at(10, 5, 30))
+        await world.clock.run(world.pipeline.refresh())
+        assert world.run.options.feed.latest["C"].chain.fetched_at > seeded, "C was refreshed in the same round"
+        assert {alert.scanner for alert in world.run.outlet.alerts} == {Scanner.SWEEPS, Scanner.GOLDEN_SWEEPS}
         assert fetched_c_before_alert == [seeded, seeded]

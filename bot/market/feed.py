@@ -21,6 +21,10 @@ from bot.polygon.client import PolygonClient
 from bot.polygon.errors import NotEntitledError
 from bot.polygon.models import ChainContract, ChainDay, ChainSnapshot, OptionLastQuote
 
+# Our clock against the exchange's SIP timestamps: the margin on top of an order's grouping
+# window when judging whether it may still have been printing as a chain was requested.
+CLOCK_ALLOWANCE_NS = 1_000_000_000
+
 
 @dataclass(frozen=True, slots=True)
 class RefreshResult:
@@ -142,13 +146,13 @@ class OptionsFeed:
         """A refresh can land while an order is printing, so a $1.2M sweep shows up as $0.5M
         and then $0.7M, neither enough for a $1M threshold on its own. Each event carries
         what its contract's previous event saw when that one ended within an order's reach
-        of its refresh (one grouping window, plus a second for the host clock against SIP
-        time); the contracts that ended so in this chain are kept for the next."""
+        of its refresh (one grouping window plus the clock allowance); the contracts that
+        ended so in this chain are kept for the next."""
         carried = self._open_orders.pop(chain.underlying, None)
         if carried:
             for event in events:
                 event.carried_premium = carried.get(event.contract, 0.0)
-        reach_ns = epoch_ns(chain.requested_at) - GROUPING_WINDOW_NS - 1_000_000_000
+        reach_ns = epoch_ns(chain.requested_at) - GROUPING_WINDOW_NS - CLOCK_ALLOWANCE_NS
         still_open = {
             event.contract: event.premium + event.carried_premium
             for event in events

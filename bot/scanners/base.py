@@ -110,10 +110,10 @@ def in_dte_range(event: FlowEvent, settings: OptionsScannerSettings) -> bool:
 def big_enough(event: FlowEvent, settings: OptionsScannerSettings) -> bool:
     """Whether the event, with any part of an order a refresh cut off before it, is worth
     reading; what the prints then show decides."""
-    return big_enough_alone(event.premium + event.carried_premium, settings)
+    return reaches_min_premium(event.premium + event.carried_premium, settings)
 
 
-def big_enough_alone(premium: float, settings: OptionsScannerSettings) -> bool:
+def reaches_min_premium(premium: float, settings: OptionsScannerSettings) -> bool:
     return premium >= settings.min_premium * SNAPSHOT_PREMIUM_TOLERANCE
 
 

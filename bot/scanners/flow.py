@@ -12,7 +12,7 @@ from bot.alerts.model import Scanner, Tag
 from bot.config import FlowSettings
 from bot.market.events import FlowEvent
 from bot.market.trade_reader import TapeReading
-from bot.scanners.base import Finding, OptionsScanner, ScanContext, big_enough, big_enough_alone, probability_itm
+from bot.scanners.base import Finding, OptionsScanner, ScanContext, big_enough, reaches_min_premium, probability_itm
 from bot.scanners.components import aggressor, premium_points
 from bot.scanners.scoring import component, linear_points
 
@@ -28,7 +28,7 @@ class FlowScanner(OptionsScanner[FlowSettings]):
         if not big_enough(event, settings):
             return False
         hits = self._recent_hits(event.contract, event.window_end, settings)
-        if hits and big_enough_alone(event.carried_premium, settings):
+        if hits and reaches_min_premium(event.carried_premium, settings):
             # The rest of an order a refresh cut, whose first part was already a hit: one hit.
             when, premium = hits[-1]
             hits[-1] = (when, premium + event.premium)

@@ -54,8 +54,7 @@ class ScannerCog(OraklCog):
 
     @property
     def settings(self) -> ScannerSettings:
-        chosen = self.services.settings.scanners.of(self.scanner)
-        return chosen
+        return self.services.settings.scanners.of(self.scanner)
 
     async def cog_load(self) -> None:
         if not self.settings.enabled:
